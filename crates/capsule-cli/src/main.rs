@@ -1,0 +1,3 @@
+//! The `capsule` command line.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! Runs mini-program JavaScript (for now: WXS modules) in QuickJS.
