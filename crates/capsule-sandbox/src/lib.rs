@@ -1,1 +1,5 @@
-//! Runs mini-program JavaScript (for now: WXS modules) in QuickJS.
+//! Runs mini-program JavaScript in QuickJS: for now the WXS modules that templates call.
+
+mod wxs;
+
+pub use wxs::{WxsHost, WxsLimits};

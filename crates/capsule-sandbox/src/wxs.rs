@@ -1,0 +1,320 @@
+//! WXS modules in QuickJS: loads module sources, converts values both ways, answers calls.
+//!
+//! One [`WxsHost`] is one QuickJS runtime with a memory cap, a stack cap and a deadline per
+//! load or call, and nothing but the WXS globals (`getDate`, `getRegExp`, `require`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use capsule_template::{FunctionRef, Object, ScriptError, ScriptHost, ScriptSources, Value};
+use rquickjs::function::Args;
+use rquickjs::{Context, Ctx, Function, Persistent, Runtime, Type};
+
+/// Resource bounds for WXS.
+#[derive(Clone, Copy, Debug)]
+pub struct WxsLimits {
+    pub memory_bytes: usize,
+    pub stack_bytes: usize,
+    /// How long one module load or one call may run.
+    pub deadline: Duration,
+}
+
+impl Default for WxsLimits {
+    fn default() -> Self {
+        Self { memory_bytes: 32 << 20, stack_bytes: 512 << 10, deadline: Duration::from_millis(500) }
+    }
+}
+
+/// The module loader, defined once per runtime. WXS modules are CommonJS-like: each sees
+/// `module`, `exports` and `require`, resolved relative to its own path.
+const LOADER: &str = r#"
+(function () {
+  var cache = Object.create(null);
+  function resolve(from, target) {
+    var parts = target.charAt(0) === '/' ? [] : from.split('/').slice(0, -1);
+    target.split('/').forEach(function (p) {
+      if (p === '..') parts.pop(); else if (p !== '.' && p !== '') parts.push(p);
+    });
+    return parts.join('/');
+  }
+  function getDate() {
+    var a = arguments;
+    return a.length === 0 ? new Date() : new (Function.prototype.bind.apply(Date, [null].concat([].slice.call(a))))();
+  }
+  function getRegExp(pattern, flags) { return new RegExp(pattern, flags); }
+  function load(key, sources) {
+    if (cache[key]) return cache[key].exports;
+    var source = sources[key];
+    if (typeof source !== 'string') throw new Error('module not found: ' + key);
+    var module = { exports: {} };
+    cache[key] = module;
+    var body = new Function('module', 'exports', 'require', 'getDate', 'getRegExp', source);
+    body(module, module.exports, function (target) { return load(resolve(key, target), sources); }, getDate, getRegExp);
+    return module.exports;
+  }
+  return load;
+})()
+"#;
+
+/// Runs WXS modules for the template renderer.
+pub struct WxsHost {
+    // Field order matters: persistent handles must drop before the runtime.
+    functions: Vec<Persistent<Function<'static>>>,
+    loader: Option<Persistent<Function<'static>>>,
+    modules: HashMap<String, Value>,
+    context: Context,
+    _runtime: Runtime,
+    deadline: Arc<AtomicU64>,
+    started: Instant,
+    limits: WxsLimits,
+}
+
+impl std::fmt::Debug for WxsHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WxsHost").field("modules", &self.modules.len()).finish_non_exhaustive()
+    }
+}
+
+impl Default for WxsHost {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl WxsHost {
+    pub fn new() -> Self {
+        Self::with_limits(WxsLimits::default())
+    }
+
+    pub fn with_limits(limits: WxsLimits) -> Self {
+        // Creating a runtime only fails when the process is out of memory.
+        let runtime = Runtime::new().unwrap_or_else(|err| panic!("cannot create a QuickJS runtime: {err}"));
+        runtime.set_memory_limit(limits.memory_bytes);
+        runtime.set_max_stack_size(limits.stack_bytes);
+        let started = Instant::now();
+        let deadline = Arc::new(AtomicU64::new(u64::MAX));
+        let handler_deadline = deadline.clone();
+        runtime.set_interrupt_handler(Some(Box::new(move || {
+            started.elapsed().as_nanos() as u64 > handler_deadline.load(Ordering::Relaxed)
+        })));
+        let context = Context::full(&runtime).unwrap_or_else(|err| panic!("cannot create a QuickJS context: {err}"));
+        Self {
+            functions: Vec::new(),
+            loader: None,
+            modules: HashMap::new(),
+            context,
+            _runtime: runtime,
+            deadline,
+            started,
+            limits,
+        }
+    }
+
+    fn arm_deadline(&self) {
+        let at = self.started.elapsed() + self.limits.deadline;
+        self.deadline.store(at.as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    fn disarm_deadline(&self) {
+        self.deadline.store(u64::MAX, Ordering::Relaxed);
+    }
+}
+
+impl ScriptHost for WxsHost {
+    fn module(&mut self, key: &str, sources: &ScriptSources) -> Result<Value, ScriptError> {
+        if let Some(exports) = self.modules.get(key) {
+            return Ok(exports.clone());
+        }
+        self.arm_deadline();
+        let context = self.context.clone();
+        let result = context.with(|ctx| -> Result<Value, ScriptError> {
+            let loader = match &self.loader {
+                Some(loader) => loader.clone().restore(&ctx).map_err(|e| js_error(&ctx, e))?,
+                None => {
+                    let loader: Function = ctx.eval(LOADER).map_err(|e| js_error(&ctx, e))?;
+                    self.loader = Some(Persistent::save(&ctx, loader.clone()));
+                    loader
+                }
+            };
+            let table = rquickjs::Object::new(ctx.clone()).map_err(|e| js_error(&ctx, e))?;
+            for (name, source) in sources {
+                table.set(name.as_str(), source.as_str()).map_err(|e| js_error(&ctx, e))?;
+            }
+            let exports: rquickjs::Value = loader.call((key, table)).map_err(|e| js_error(&ctx, e))?;
+            Ok(self.from_js(&ctx, &exports, 0))
+        });
+        self.disarm_deadline();
+        let exports = result?;
+        self.modules.insert(key.to_string(), exports.clone());
+        Ok(exports)
+    }
+
+    fn call(&mut self, function: FunctionRef, args: &[Value]) -> Result<Value, ScriptError> {
+        let Some(persistent) = self.functions.get(function.0 as usize).cloned() else {
+            return Err(ScriptError::new("call of an unknown function"));
+        };
+        self.arm_deadline();
+        let context = self.context.clone();
+        let result = context.with(|ctx| -> Result<Value, ScriptError> {
+            let function = persistent.restore(&ctx).map_err(|e| js_error(&ctx, e))?;
+            let mut js_args = Args::new(ctx.clone(), args.len());
+            for arg in args {
+                let value = self.to_js(&ctx, arg, 0).map_err(|e| js_error(&ctx, e))?;
+                js_args.push_arg(value).map_err(|e| js_error(&ctx, e))?;
+            }
+            let result: rquickjs::Value = function.call_arg(js_args).map_err(|e| js_error(&ctx, e))?;
+            Ok(self.from_js(&ctx, &result, 0))
+        });
+        self.disarm_deadline();
+        result
+    }
+}
+
+/// Deeper structures than this are cut off: they can only come from cyclic or hostile values.
+const MAX_DEPTH: usize = 64;
+
+impl WxsHost {
+    fn from_js<'js>(&mut self, ctx: &Ctx<'js>, value: &rquickjs::Value<'js>, depth: usize) -> Value {
+        if depth > MAX_DEPTH {
+            return Value::Undefined;
+        }
+        match value.type_of() {
+            Type::Null => Value::Null,
+            Type::Bool => Value::Bool(value.get::<bool>().unwrap_or(false)),
+            Type::Int | Type::Float => Value::Number(value.as_number().unwrap_or(f64::NAN)),
+            Type::String => Value::string(value.get::<String>().unwrap_or_default()),
+            Type::Array => {
+                let Ok(array) = value.get::<rquickjs::Array>() else { return Value::Undefined };
+                let items = array
+                    .iter::<rquickjs::Value>()
+                    .map(|item| item.map(|item| self.from_js(ctx, &item, depth + 1)).unwrap_or_default())
+                    .collect();
+                Value::Array(Arc::new(items))
+            }
+            Type::Function | Type::Constructor => {
+                let Ok(function) = value.get::<Function>() else { return Value::Undefined };
+                self.functions.push(Persistent::save(ctx, function));
+                Value::Function(FunctionRef(u32::try_from(self.functions.len() - 1).unwrap_or(u32::MAX)))
+            }
+            Type::Object | Type::Exception => {
+                let Ok(object) = value.get::<rquickjs::Object>() else { return Value::Undefined };
+                let is_a = |class: &str| {
+                    ctx.globals().get::<_, rquickjs::Value>(class).is_ok_and(|c| object.is_instance_of(c))
+                };
+                if is_a("Date") || is_a("RegExp") {
+                    // Dates and regular expressions print as their strings in templates.
+                    let text = ctx
+                        .globals()
+                        .get::<_, Function>("String")
+                        .and_then(|f| f.call::<_, String>((value.clone(),)))
+                        .unwrap_or_default();
+                    return Value::string(text);
+                }
+                let mut map = Object::new();
+                for entry in object.props::<String, rquickjs::Value>() {
+                    let Ok((key, item)) = entry else { continue };
+                    map.insert(key.into(), self.from_js(ctx, &item, depth + 1));
+                }
+                Value::object(map)
+            }
+            _ => Value::Undefined,
+        }
+    }
+
+    fn to_js<'js>(&self, ctx: &Ctx<'js>, value: &Value, depth: usize) -> rquickjs::Result<rquickjs::Value<'js>> {
+        use rquickjs::IntoJs;
+        if depth > MAX_DEPTH {
+            return Ok(rquickjs::Value::new_undefined(ctx.clone()));
+        }
+        Ok(match value {
+            Value::Undefined => rquickjs::Value::new_undefined(ctx.clone()),
+            Value::Null => rquickjs::Value::new_null(ctx.clone()),
+            Value::Bool(b) => rquickjs::Value::new_bool(ctx.clone(), *b),
+            Value::Number(n) => rquickjs::Value::new_number(ctx.clone(), *n),
+            Value::String(s) => (**s).into_js(ctx)?,
+            Value::Array(items) => {
+                let array = rquickjs::Array::new(ctx.clone())?;
+                for (i, item) in items.iter().enumerate() {
+                    array.set(i, self.to_js(ctx, item, depth + 1)?)?;
+                }
+                array.into_value()
+            }
+            Value::Object(map) => {
+                let object = rquickjs::Object::new(ctx.clone())?;
+                for (key, item) in map.iter() {
+                    object.set(&**key, self.to_js(ctx, item, depth + 1)?)?;
+                }
+                object.into_value()
+            }
+            Value::Function(function) => match self.functions.get(function.0 as usize) {
+                Some(persistent) => persistent.clone().restore(ctx)?.into_value(),
+                None => rquickjs::Value::new_undefined(ctx.clone()),
+            },
+        })
+    }
+}
+
+/// Turns a QuickJS error into a message, reading the pending exception when there is one.
+fn js_error(ctx: &Ctx<'_>, error: rquickjs::Error) -> ScriptError {
+    if !error.is_exception() {
+        return ScriptError::new(error.to_string());
+    }
+    let exception = ctx.catch();
+    if let Some(object) = exception.as_object() {
+        let message: String = object.get("message").unwrap_or_default();
+        let name: String = object.get("name").unwrap_or_else(|_| "Error".into());
+        if !message.is_empty() {
+            return ScriptError::new(format!("{name}: {message}"));
+        }
+    }
+    let text = exception.get::<String>().unwrap_or_else(|_| "uncatchable error (interrupted or out of memory)".into());
+    ScriptError::new(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(entries: &[(&str, &str)]) -> ScriptSources {
+        entries.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn loads_modules_and_calls_functions() {
+        let mut host = WxsHost::new();
+        let sources = sources(&[
+            ("util.wxs", "var h = require('./helper.wxs'); module.exports = { twice: function (x) { return h.add(x, x); }, pi: 3 };"),
+            ("helper.wxs", "module.exports.add = function (a, b) { return a + b; };"),
+        ]);
+        let exports = host.module("util.wxs", &sources).unwrap();
+        assert_eq!(exports.get_named("pi").to_js_string(), "3");
+        let Value::Function(twice) = exports.get_named("twice") else { panic!("not a function") };
+        let result = host.call(twice, &[Value::Number(21.0)]).unwrap();
+        assert_eq!(result.to_js_string(), "42");
+    }
+
+    #[test]
+    fn runaway_scripts_are_stopped() {
+        let mut host = WxsHost::with_limits(WxsLimits { deadline: Duration::from_millis(50), ..WxsLimits::default() });
+        let sources = sources(&[("loop.wxs", "module.exports.spin = function () { while (true) {} };")]);
+        let exports = host.module("loop.wxs", &sources).unwrap();
+        let Value::Function(spin) = exports.get_named("spin") else { panic!("not a function") };
+        assert!(host.call(spin, &[]).is_err());
+        // The host still works afterwards.
+        let again = host.module("loop.wxs", &sources).unwrap();
+        assert!(matches!(again.get_named("spin"), Value::Function(_)));
+    }
+
+    #[test]
+    fn no_ambient_authority() {
+        let mut host = WxsHost::new();
+        let sources = sources(&[(
+            "probe.wxs",
+            "module.exports = [typeof require, typeof process, typeof fetch, typeof setTimeout, typeof console].join(',');",
+        )]);
+        let exports = host.module("probe.wxs", &sources).unwrap();
+        assert_eq!(exports.to_js_string(), "function,undefined,undefined,undefined,undefined");
+    }
+}

@@ -1,0 +1,1 @@
+//! Diffs two rendered trees into patches, and applies patches.

@@ -1,0 +1,479 @@
+//! The `{{ }}` expression language: tokens, a Pratt parser and the expression tree.
+
+use std::sync::Arc;
+
+use crate::value::Value;
+
+/// A parsed `{{ }}` expression.
+#[derive(Clone, Debug)]
+pub enum Expr {
+    Literal(Value),
+    Ident(Arc<str>),
+    /// `object.name`
+    Member(Box<Expr>, Arc<str>),
+    /// `object[key]`
+    Index(Box<Expr>, Box<Expr>),
+    Call(Box<Expr>, Vec<Expr>),
+    Unary(UnaryOp, Box<Expr>),
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Conditional(Box<Expr>, Box<Expr>, Box<Expr>),
+    Array(Vec<Element>),
+    Object(Vec<Property>),
+}
+
+/// An item of an array literal.
+#[derive(Clone, Debug)]
+pub enum Element {
+    Item(Expr),
+    Spread(Expr),
+}
+
+/// An entry of an object literal (also the body of a template's `data`).
+#[derive(Clone, Debug)]
+pub enum Property {
+    KeyValue(Arc<str>, Expr),
+    Spread(Expr),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    Not,
+    Negate,
+    Plus,
+    TypeOf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    Eq,
+    NotEq,
+    StrictEq,
+    StrictNotEq,
+    Lt,
+    LtEq,
+    Gt,
+    GtEq,
+}
+
+/// A syntax error in an expression, at a byte offset into the expression's source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExprError {
+    pub offset: usize,
+    pub message: String,
+}
+
+/// Parses a whole `{{ }}` body as one expression.
+pub fn parse_expression(source: &str) -> Result<Expr, ExprError> {
+    let mut parser = Parser::new(source)?;
+    let expr = parser.expression()?;
+    parser.expect_end()?;
+    Ok(expr)
+}
+
+/// Parses the body of a template's `data="{{ }}"`: object entries without braces
+/// (`a: 1, b`, `...item`), so `{{item}}` means `{item: item}`.
+pub fn parse_object_body(source: &str) -> Result<Expr, ExprError> {
+    let mut parser = Parser::new(source)?;
+    let properties = parser.properties(Tok::End)?;
+    parser.expect_end()?;
+    Ok(Expr::Object(properties))
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Tok {
+    Number(f64),
+    Str(String),
+    Ident(String),
+    Punct(&'static str),
+    End,
+}
+
+struct Token {
+    tok: Tok,
+    offset: usize,
+}
+
+const PUNCTUATORS: [&str; 28] = [
+    "===", "!==", "...", "==", "!=", "<=", ">=", "&&", "||", "?", ":", ".", ",", "(", ")", "[", "]", "{", "}", "+",
+    "-", "*", "/", "%", "<", ">", "!", ";",
+];
+
+fn tokenize(source: &str) -> Result<Vec<Token>, ExprError> {
+    let bytes = source.as_bytes();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = source[i..].chars().next().unwrap_or(' ');
+        if c.is_whitespace() {
+            i += c.len_utf8();
+            continue;
+        }
+        let start = i;
+        if c.is_ascii_digit() || (c == '.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) {
+            let (n, len) = lex_number(&source[i..])
+                .ok_or_else(|| ExprError { offset: i, message: "invalid number".into() })?;
+            tokens.push(Token { tok: Tok::Number(n), offset: start });
+            i += len;
+        } else if c == '\'' || c == '"' {
+            let (s, len) = lex_string(&source[i..], c).map_err(|offset| ExprError {
+                offset: i + offset,
+                message: "unterminated string".into(),
+            })?;
+            tokens.push(Token { tok: Tok::Str(s), offset: start });
+            i += len;
+        } else if c == '_' || c == '$' || c.is_alphabetic() {
+            let len = source[i..]
+                .char_indices()
+                .find(|&(_, c)| !(c == '_' || c == '$' || c.is_alphanumeric()))
+                .map_or(source.len() - i, |(j, _)| j);
+            tokens.push(Token { tok: Tok::Ident(source[i..i + len].to_string()), offset: start });
+            i += len;
+        } else if let Some(p) = PUNCTUATORS.iter().find(|p| source[i..].starts_with(**p)) {
+            tokens.push(Token { tok: Tok::Punct(p), offset: start });
+            i += p.len();
+        } else {
+            return Err(ExprError { offset: i, message: format!("unexpected character `{c}`") });
+        }
+    }
+    tokens.push(Token { tok: Tok::End, offset: source.len() });
+    Ok(tokens)
+}
+
+/// Lexes a decimal or hex number literal; returns its value and length in bytes.
+fn lex_number(s: &str) -> Option<(f64, usize)> {
+    let bytes = s.as_bytes();
+    if bytes.len() > 1 && bytes[0] == b'0' && matches!(bytes[1], b'x' | b'X') {
+        let len = 2 + bytes[2..].iter().take_while(|b| b.is_ascii_hexdigit()).count();
+        let value = u64::from_str_radix(&s[2..len], 16).ok()? as f64;
+        return Some((value, len));
+    }
+    let mut len = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    if bytes.get(len) == Some(&b'.') {
+        len += 1 + bytes[len + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
+    }
+    if matches!(bytes.get(len), Some(b'e' | b'E')) {
+        let mut j = len + 1;
+        if matches!(bytes.get(j), Some(b'+' | b'-')) {
+            j += 1;
+        }
+        let digits = bytes[j.min(bytes.len())..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits > 0 {
+            len = j + digits;
+        }
+    }
+    if bytes.get(len).is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_') {
+        return None;
+    }
+    Some((s[..len].parse().ok()?, len))
+}
+
+/// Lexes a quoted string with JavaScript escapes; on failure returns the offset of the problem.
+fn lex_string(s: &str, quote: char) -> Result<(String, usize), usize> {
+    let mut out = String::new();
+    let mut chars = s.char_indices().skip(1);
+    while let Some((i, c)) = chars.next() {
+        match c {
+            c if c == quote => return Ok((out, i + 1)),
+            '\\' => {
+                let Some((j, e)) = chars.next() else { return Err(i) };
+                match e {
+                    'n' => out.push('\n'),
+                    't' => out.push('\t'),
+                    'r' => out.push('\r'),
+                    'b' => out.push('\u{8}'),
+                    'f' => out.push('\u{c}'),
+                    'v' => out.push('\u{b}'),
+                    '0' => out.push('\0'),
+                    'x' | 'u' => {
+                        let width = if e == 'x' { 2 } else { 4 };
+                        let hex = s.get(j + 1..j + 1 + width).ok_or(j)?;
+                        let code = u32::from_str_radix(hex, 16).map_err(|_| j)?;
+                        out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
+                        for _ in 0..width {
+                            chars.next();
+                        }
+                    }
+                    '\n' => {}
+                    other => out.push(other),
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    Err(s.len())
+}
+
+struct Parser {
+    tokens: Vec<Token>,
+    pos: usize,
+}
+
+impl Parser {
+    fn new(source: &str) -> Result<Self, ExprError> {
+        Ok(Self { tokens: tokenize(source)?, pos: 0 })
+    }
+
+    fn peek(&self) -> &Tok {
+        &self.tokens[self.pos.min(self.tokens.len() - 1)].tok
+    }
+
+    fn offset(&self) -> usize {
+        self.tokens[self.pos.min(self.tokens.len() - 1)].offset
+    }
+
+    fn next(&mut self) -> Tok {
+        let tok = self.peek().clone();
+        if self.pos < self.tokens.len() - 1 {
+            self.pos += 1;
+        }
+        tok
+    }
+
+    /// Steps back over the token `next` returned, to report it.
+    fn unexpected_previous<T>(&mut self, previous: usize) -> Result<T, ExprError> {
+        self.pos = previous;
+        self.unexpected()
+    }
+
+    fn eat(&mut self, punct: &str) -> bool {
+        if matches!(self.peek(), Tok::Punct(p) if *p == punct) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn error<T>(&self, message: impl Into<String>) -> Result<T, ExprError> {
+        Err(ExprError { offset: self.offset(), message: message.into() })
+    }
+
+    fn unexpected<T>(&self) -> Result<T, ExprError> {
+        match self.peek() {
+            Tok::End => self.error("unexpected end of expression"),
+            Tok::Punct(p) => self.error(format!("unexpected token `{p}`")),
+            Tok::Ident(name) => self.error(format!("unexpected identifier `{name}`")),
+            Tok::Number(_) => self.error("unexpected number"),
+            Tok::Str(_) => self.error("unexpected string"),
+        }
+    }
+
+    fn expect(&mut self, punct: &str) -> Result<(), ExprError> {
+        if self.eat(punct) { Ok(()) } else { self.unexpected() }
+    }
+
+    fn expect_end(&mut self) -> Result<(), ExprError> {
+        if *self.peek() == Tok::End { Ok(()) } else { self.unexpected() }
+    }
+
+    fn expression(&mut self) -> Result<Expr, ExprError> {
+        let condition = self.binary(0)?;
+        if !self.eat("?") {
+            return Ok(condition);
+        }
+        let then = self.expression()?;
+        self.expect(":")?;
+        let otherwise = self.expression()?;
+        Ok(Expr::Conditional(Box::new(condition), Box::new(then), Box::new(otherwise)))
+    }
+
+    /// Binary operators by precedence climbing; `min` is the lowest precedence accepted.
+    fn binary(&mut self, min: u8) -> Result<Expr, ExprError> {
+        let mut left = self.unary()?;
+        loop {
+            let Tok::Punct(p) = *self.peek() else { break };
+            let Some(precedence) = binary_precedence(p) else { break };
+            if precedence < min {
+                break;
+            }
+            self.pos += 1;
+            let right = self.binary(precedence + 1)?;
+            left = match p {
+                "&&" => Expr::And(Box::new(left), Box::new(right)),
+                "||" => Expr::Or(Box::new(left), Box::new(right)),
+                _ => Expr::Binary(binary_op(p), Box::new(left), Box::new(right)),
+            };
+        }
+        Ok(left)
+    }
+
+    fn unary(&mut self) -> Result<Expr, ExprError> {
+        let op = match self.peek() {
+            Tok::Punct("!") => UnaryOp::Not,
+            Tok::Punct("-") => UnaryOp::Negate,
+            Tok::Punct("+") => UnaryOp::Plus,
+            Tok::Ident(name) if name == "typeof" => UnaryOp::TypeOf,
+            _ => return self.postfix(),
+        };
+        self.pos += 1;
+        let operand = self.unary()?;
+        Ok(Expr::Unary(op, Box::new(operand)))
+    }
+
+    fn postfix(&mut self) -> Result<Expr, ExprError> {
+        let mut expr = self.primary()?;
+        loop {
+            if self.eat(".") {
+                let at = self.pos;
+                match self.next() {
+                    Tok::Ident(name) => expr = Expr::Member(Box::new(expr), name.into()),
+                    _ => return self.unexpected_previous(at),
+                }
+            } else if self.eat("[") {
+                let key = self.expression()?;
+                self.expect("]")?;
+                expr = Expr::Index(Box::new(expr), Box::new(key));
+            } else if self.eat("(") {
+                let mut args = Vec::new();
+                while !self.eat(")") {
+                    args.push(self.expression()?);
+                    if !self.eat(",") {
+                        self.expect(")")?;
+                        break;
+                    }
+                }
+                expr = Expr::Call(Box::new(expr), args);
+            } else {
+                return Ok(expr);
+            }
+        }
+    }
+
+    fn primary(&mut self) -> Result<Expr, ExprError> {
+        let at = self.pos;
+        match self.next() {
+            Tok::Number(n) => Ok(Expr::Literal(Value::Number(n))),
+            Tok::Str(s) => Ok(Expr::Literal(Value::string(s))),
+            Tok::Ident(name) => Ok(match name.as_str() {
+                "true" => Expr::Literal(Value::Bool(true)),
+                "false" => Expr::Literal(Value::Bool(false)),
+                "null" => Expr::Literal(Value::Null),
+                "undefined" => Expr::Literal(Value::Undefined),
+                _ => Expr::Ident(name.into()),
+            }),
+            Tok::Punct("(") => {
+                let inner = self.expression()?;
+                self.expect(")")?;
+                Ok(inner)
+            }
+            Tok::Punct("[") => {
+                let mut items = Vec::new();
+                while !self.eat("]") {
+                    if self.eat("...") {
+                        items.push(Element::Spread(self.expression()?));
+                    } else {
+                        items.push(Element::Item(self.expression()?));
+                    }
+                    if !self.eat(",") {
+                        self.expect("]")?;
+                        break;
+                    }
+                }
+                Ok(Expr::Array(items))
+            }
+            Tok::Punct("{") => Ok(Expr::Object(self.properties(Tok::Punct("}"))?)),
+            _ => self.unexpected_previous(at),
+        }
+    }
+
+    /// Object entries up to and including `close` (`}` or the end of input).
+    fn properties(&mut self, close: Tok) -> Result<Vec<Property>, ExprError> {
+        let mut properties = Vec::new();
+        loop {
+            if *self.peek() == close {
+                if close != Tok::End {
+                    self.pos += 1;
+                }
+                return Ok(properties);
+            }
+            if self.eat("...") {
+                properties.push(Property::Spread(self.expression()?));
+            } else {
+                let at = self.pos;
+                let key: Arc<str> = match self.next() {
+                    Tok::Ident(name) => name.into(),
+                    Tok::Str(s) => s.into(),
+                    Tok::Number(n) => crate::number::number_to_string(n).into(),
+                    _ => return self.unexpected_previous(at),
+                };
+                if self.eat(":") {
+                    properties.push(Property::KeyValue(key, self.expression()?));
+                } else {
+                    properties.push(Property::KeyValue(key.clone(), Expr::Ident(key)));
+                }
+            }
+            if !self.eat(",") && *self.peek() != close {
+                return self.unexpected();
+            }
+        }
+    }
+}
+
+fn binary_precedence(p: &str) -> Option<u8> {
+    Some(match p {
+        "||" => 1,
+        "&&" => 2,
+        "==" | "!=" | "===" | "!==" => 3,
+        "<" | "<=" | ">" | ">=" => 4,
+        "+" | "-" => 5,
+        "*" | "/" | "%" => 6,
+        _ => return None,
+    })
+}
+
+fn binary_op(p: &str) -> BinaryOp {
+    match p {
+        "+" => BinaryOp::Add,
+        "-" => BinaryOp::Sub,
+        "*" => BinaryOp::Mul,
+        "/" => BinaryOp::Div,
+        "%" => BinaryOp::Rem,
+        "==" => BinaryOp::Eq,
+        "!=" => BinaryOp::NotEq,
+        "===" => BinaryOp::StrictEq,
+        "!==" => BinaryOp::StrictNotEq,
+        "<" => BinaryOp::Lt,
+        "<=" => BinaryOp::LtEq,
+        ">" => BinaryOp::Gt,
+        _ => BinaryOp::GtEq,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(source: &str) -> String {
+        format!("{:?}", parse_expression(source).unwrap())
+    }
+
+    #[test]
+    fn precedence_and_associativity() {
+        assert_eq!(shape("a + b * 2"), shape("a + (b * 2)"));
+        assert_eq!(shape("a ? b ? 1 : 2 : 3"), shape("a ? (b ? 1 : 2) : 3"));
+        assert_eq!(shape("a || b && c"), shape("a || (b && c)"));
+        assert_eq!(shape("a - b - c"), shape("(a - b) - c"));
+    }
+
+    #[test]
+    fn errors_point_at_the_token() {
+        let err = parse_expression("a + ").unwrap_err();
+        assert_eq!(err.offset, 4);
+        let err = parse_expression("a $ b").unwrap_err();
+        assert_eq!(err.offset, 2);
+        assert!(parse_expression("'open").is_err());
+    }
+
+    #[test]
+    fn template_data_bodies() {
+        assert!(matches!(parse_object_body("a: 1, b, ...c").unwrap(), Expr::Object(p) if p.len() == 3));
+        assert!(matches!(parse_object_body("label").unwrap(), Expr::Object(p) if p.len() == 1));
+    }
+}

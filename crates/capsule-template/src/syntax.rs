@@ -1,0 +1,395 @@
+//! The WXML/TTML parser: source text to a syntax tree, with diagnostics and no panics.
+//!
+//! WXML is not XML: `{{ a < b }}` may appear in text, attributes may be bare, and `<wxs>`
+//! holds raw script. The parser is lenient: it reports every problem it finds and still
+//! returns the tree it could build, closing open tags where the input went wrong.
+
+use capsule_diagnostics::{Diagnostic, Position};
+
+/// A parsed template file.
+#[derive(Clone, Debug, Default)]
+pub struct SyntaxTree {
+    pub nodes: Vec<SyntaxNode>,
+}
+
+#[derive(Clone, Debug)]
+pub enum SyntaxNode {
+    /// Text as written (entities are kept), with `{{ }}` still inside.
+    Text { text: String, offset: usize },
+    Element(Element),
+}
+
+#[derive(Clone, Debug)]
+pub struct Element {
+    pub name: String,
+    pub offset: usize,
+    pub attrs: Vec<Attribute>,
+    pub children: Vec<SyntaxNode>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Attribute {
+    pub name: String,
+    /// `None` for a bare attribute such as `checked`.
+    pub value: Option<String>,
+    pub offset: usize,
+    /// Where the value's text starts in the source (after the quote).
+    pub value_offset: usize,
+}
+
+impl Element {
+    pub fn attr(&self, name: &str) -> Option<&Attribute> {
+        self.attrs.iter().find(|a| a.name == name)
+    }
+}
+
+/// Elements whose content is raw script, not markup.
+fn is_raw_text(name: &str) -> bool {
+    matches!(name, "wxs" | "sjs")
+}
+
+/// Parses `source`; diagnostics carry `file` and line:col positions.
+pub fn parse(source: &str, file: &str) -> (SyntaxTree, Vec<Diagnostic>) {
+    let mut parser = Parser { src: source, pos: 0, file, diagnostics: Vec::new() };
+    let nodes = parser.document();
+    (SyntaxTree { nodes }, parser.diagnostics)
+}
+
+struct Parser<'a> {
+    src: &'a str,
+    pos: usize,
+    file: &'a str,
+    diagnostics: Vec<Diagnostic>,
+}
+
+struct Open {
+    element: Element,
+    /// The enclosing children list, restored when this element closes.
+    parent_children: Vec<SyntaxNode>,
+}
+
+impl<'a> Parser<'a> {
+    fn error(&mut self, code: &'static str, offset: usize, message: String) {
+        let position = Position::of_offset(self.src, offset);
+        self.diagnostics.push(Diagnostic::error(code, message).in_file(self.file).at(position));
+    }
+
+    fn rest(&self) -> &'a str {
+        &self.src[self.pos..]
+    }
+
+    fn document(&mut self) -> Vec<SyntaxNode> {
+        let mut stack: Vec<Open> = Vec::new();
+        let mut children: Vec<SyntaxNode> = Vec::new();
+        while self.pos < self.src.len() {
+            let rest = self.rest();
+            if rest.starts_with("<!--") {
+                self.comment();
+            } else if let Some(after) = rest.strip_prefix("</") {
+                let start = self.pos;
+                let name_len = name_length(after);
+                let name = &after[..name_len];
+                self.pos += 2 + name_len;
+                self.skip_whitespace();
+                if self.rest().starts_with('>') {
+                    self.pos += 1;
+                } else {
+                    self.error("bad-end-tag", self.pos, format!("expected `>` to end `</{name}`"));
+                    self.skip_to_tag_end();
+                }
+                self.close(&mut stack, &mut children, name, start);
+            } else if rest.starts_with('<') && rest[1..].starts_with(is_name_start) {
+                let Some((element, self_closing)) = self.start_tag() else { continue };
+                if self_closing {
+                    children.push(SyntaxNode::Element(element));
+                } else if is_raw_text(&element.name) {
+                    let element = self.raw_text(element);
+                    children.push(SyntaxNode::Element(element));
+                } else {
+                    stack.push(Open { element, parent_children: std::mem::take(&mut children) });
+                }
+            } else {
+                self.text(&mut children);
+            }
+        }
+        while let Some(open) = stack.pop() {
+            let name = open.element.name.clone();
+            self.error("unclosed-tag", open.element.offset, format!("expected end tag `</{name}>`"));
+            let mut element = open.element;
+            element.children = std::mem::replace(&mut children, open.parent_children);
+            children.push(SyntaxNode::Element(element));
+        }
+        children
+    }
+
+    /// Handles `</name>`: closes the matching open element, reporting anything left open.
+    fn close(&mut self, stack: &mut Vec<Open>, children: &mut Vec<SyntaxNode>, name: &str, offset: usize) {
+        let Some(depth) = stack.iter().rposition(|open| open.element.name == name) else {
+            let message = match stack.last() {
+                Some(open) => format!("expected end tag `</{}>`, found `</{name}>`", open.element.name),
+                None => format!("end tag `</{name}>` has no start tag"),
+            };
+            self.error("mismatched-end-tag", offset, message);
+            return;
+        };
+        while stack.len() > depth {
+            let Some(open) = stack.pop() else { break };
+            if stack.len() > depth {
+                self.error(
+                    "mismatched-end-tag",
+                    offset,
+                    format!("expected end tag `</{}>`, found `</{name}>`", open.element.name),
+                );
+            }
+            let mut element = open.element;
+            element.children = std::mem::replace(children, open.parent_children);
+            children.push(SyntaxNode::Element(element));
+        }
+    }
+
+    fn comment(&mut self) {
+        let start = self.pos;
+        match self.rest()[4..].find("-->") {
+            Some(end) => self.pos += 4 + end + 3,
+            None => {
+                self.error("unclosed-comment", start, "comment is not closed with `-->`".into());
+                self.pos = self.src.len();
+            }
+        }
+    }
+
+    fn skip_whitespace(&mut self) {
+        let n = self.rest().len() - self.rest().trim_start().len();
+        self.pos += n;
+    }
+
+    fn skip_to_tag_end(&mut self) {
+        match self.rest().find('>') {
+            Some(i) => self.pos += i + 1,
+            None => self.pos = self.src.len(),
+        }
+    }
+
+    /// Parses `<name attr...>` or `<name .../>`; the position is at `<`.
+    fn start_tag(&mut self) -> Option<(Element, bool)> {
+        let offset = self.pos;
+        self.pos += 1;
+        let name_len = name_length(self.rest());
+        let name = self.rest()[..name_len].to_string();
+        self.pos += name_len;
+        let mut attrs: Vec<Attribute> = Vec::new();
+        loop {
+            self.skip_whitespace();
+            let rest = self.rest();
+            if rest.is_empty() {
+                self.error("unclosed-tag", offset, format!("start tag `<{name}` is not closed with `>`"));
+                return Some((Element { name, offset, attrs, children: Vec::new() }, true));
+            }
+            if rest.starts_with("/>") {
+                self.pos += 2;
+                return Some((Element { name, offset, attrs, children: Vec::new() }, true));
+            }
+            if rest.starts_with('>') {
+                self.pos += 1;
+                return Some((Element { name, offset, attrs, children: Vec::new() }, false));
+            }
+            let attr_len = attr_name_length(rest);
+            if attr_len == 0 {
+                let c = rest.chars().next().unwrap_or(' ');
+                self.error("bad-attribute", self.pos, format!("unexpected `{c}` in start tag `<{name}>`"));
+                self.pos += c.len_utf8();
+                continue;
+            }
+            let attr_offset = self.pos;
+            let attr_name = rest[..attr_len].to_string();
+            self.pos += attr_len;
+            let before_eq = self.pos;
+            self.skip_whitespace();
+            let (value, value_offset) = if self.rest().starts_with('=') {
+                self.pos += 1;
+                self.skip_whitespace();
+                self.attribute_value(&name, &attr_name)
+            } else {
+                self.pos = before_eq;
+                (None, before_eq)
+            };
+            if attrs.iter().any(|a| a.name == attr_name) {
+                // wcc keeps the first of two same-named attributes; so do we.
+                continue;
+            }
+            attrs.push(Attribute { name: attr_name, value, offset: attr_offset, value_offset });
+        }
+    }
+
+    fn attribute_value(&mut self, tag: &str, attr: &str) -> (Option<String>, usize) {
+        let rest = self.rest();
+        let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            // Unquoted: up to whitespace, `>` or `/>`.
+            let len = rest
+                .char_indices()
+                .find(|&(i, c)| c.is_whitespace() || c == '>' || rest[i..].starts_with("/>"))
+                .map_or(rest.len(), |(i, _)| i);
+            let start = self.pos;
+            self.pos += len;
+            return (Some(rest[..len].to_string()), start);
+        };
+        let start = self.pos + 1;
+        match rest[1..].find(quote) {
+            Some(end) => {
+                let value = &rest[1..1 + end];
+                self.pos = start + end + 1;
+                (Some(value.to_string()), start)
+            }
+            None => {
+                self.error(
+                    "unclosed-attribute",
+                    self.pos,
+                    format!("value of `{attr}` in `<{tag}>` is not closed with {quote}"),
+                );
+                self.pos = self.src.len();
+                (Some(rest[1..].to_string()), start)
+            }
+        }
+    }
+
+    /// Reads the raw content of `<wxs>` up to its end tag.
+    fn raw_text(&mut self, mut element: Element) -> Element {
+        let close = format!("</{}", element.name);
+        let content_start = self.pos;
+        match self.rest().find(&close) {
+            Some(end) => {
+                let text = self.rest()[..end].to_string();
+                self.pos += end + close.len();
+                self.skip_whitespace();
+                if self.rest().starts_with('>') {
+                    self.pos += 1;
+                }
+                if !text.is_empty() {
+                    element.children.push(SyntaxNode::Text { text, offset: content_start });
+                }
+            }
+            None => {
+                let name = element.name.clone();
+                self.error("unclosed-tag", element.offset, format!("expected end tag `</{name}>`"));
+                let text = self.rest().to_string();
+                self.pos = self.src.len();
+                element.children.push(SyntaxNode::Text { text, offset: content_start });
+            }
+        }
+        element
+    }
+
+    /// Text up to the next tag; `<` inside `{{ }}` does not end it.
+    fn text(&mut self, children: &mut Vec<SyntaxNode>) {
+        let start = self.pos;
+        let bytes = self.src.as_bytes();
+        let mut i = self.pos;
+        // A `<` at the start that begins no tag is text too.
+        if bytes[i] == b'<' {
+            i += 1;
+        }
+        while i < bytes.len() {
+            match bytes[i] {
+                b'{' if bytes.get(i + 1) == Some(&b'{') => match mustache_end(&self.src[i + 2..]) {
+                    Some(len) => i += 2 + len + 2,
+                    None => {
+                        // Reported by the compiler, which knows the mustache's context.
+                        i = bytes.len();
+                    }
+                },
+                b'<' if is_tag_like(&self.src[i..]) => break,
+                _ => i += 1,
+            }
+        }
+        self.pos = i;
+        children.push(SyntaxNode::Text { text: self.src[start..i].to_string(), offset: start });
+    }
+}
+
+/// The length of a mustache body: the offset of its closing `}}`, skipping quoted strings.
+pub fn mustache_end(body: &str) -> Option<usize> {
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    let mut quote: Option<u8> = None;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(_) if b == b'\\' => i += 1,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'\'' || b == b'"' => quote = Some(b),
+            None if b == b'}' && bytes.get(i + 1) == Some(&b'}') => {
+                // `{{ {a: {b: 1}} }}`: a third brace belongs to the expression.
+                if bytes.get(i + 2) == Some(&b'}') {
+                    i += 1;
+                    continue;
+                }
+                return Some(i);
+            }
+            None => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn is_tag_like(s: &str) -> bool {
+    s.starts_with("<!--") || s.starts_with("</") || s[1..].starts_with(is_name_start)
+}
+
+fn is_name_start(c: char) -> bool {
+    c.is_ascii_alphabetic() || c == '_'
+}
+
+fn name_length(s: &str) -> usize {
+    s.find(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))).unwrap_or(s.len())
+}
+
+fn attr_name_length(s: &str) -> usize {
+    s.find(|c: char| c.is_whitespace() || matches!(c, '=' | '>' | '/' | '"' | '\'' | '<')).unwrap_or(s.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(nodes: &[SyntaxNode]) -> Vec<String> {
+        nodes
+            .iter()
+            .map(|n| match n {
+                SyntaxNode::Text { text, .. } => format!("{text:?}"),
+                SyntaxNode::Element(e) => format!("<{}>{}", e.name, names(&e.children).join("")),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn mustaches_may_hold_angle_brackets() {
+        let (tree, diagnostics) = parse("<view>{{a < b}} x</view>", "t.wxml");
+        assert!(diagnostics.is_empty());
+        assert_eq!(names(&tree.nodes), ["<view>\"{{a < b}} x\""]);
+    }
+
+    #[test]
+    fn mismatched_end_tag_is_reported_and_recovered() {
+        let (tree, diagnostics) = parse("<view><text>open</view>", "t.wxml");
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].code, "mismatched-end-tag");
+        assert_eq!(diagnostics[0].position, Position::new(1, 17));
+        assert_eq!(names(&tree.nodes), ["<view><text>\"open\""]);
+    }
+
+    #[test]
+    fn unclosed_tags_are_reported_at_their_start() {
+        let (_, diagnostics) = parse("<view>\n  <text>", "t.wxml");
+        let found: Vec<_> = diagnostics.iter().map(|d| (d.code, d.position)).collect();
+        assert_eq!(found, [("unclosed-tag", Position::new(2, 3)), ("unclosed-tag", Position::new(1, 1))]);
+    }
+
+    #[test]
+    fn wxs_content_is_raw() {
+        let (tree, diagnostics) = parse("<wxs module=\"m\">var a = 1 < 2;</wxs>", "t.wxml");
+        assert!(diagnostics.is_empty());
+        assert_eq!(names(&tree.nodes), ["<wxs>\"var a = 1 < 2;\""]);
+    }
+}
