@@ -643,12 +643,13 @@ fn read_routes(
         let Some(raw) = item.as_str() else { continue };
         let Some(relative) = checker.route(raw, &item_pointer) else { continue };
         let route = if root.is_empty() { relative } else { format!("{root}/{relative}") };
-        if config.route_pointers.contains_key(&route) {
-            checker.error(
-                "duplicate-page",
-                format!("page `{route}` is listed more than once"),
-                &item_pointer,
-            );
+        if let Some(first) = config.route_pointers.get(&route) {
+            let message = if !root.is_empty() && first.starts_with("/pages/") {
+                format!("page `{route}` is listed both in `pages` and in a subpackage")
+            } else {
+                format!("page `{route}` is listed more than once")
+            };
+            checker.error("duplicate-page", message, &item_pointer);
             continue;
         }
         config.route_pointers.insert(route.clone(), item_pointer);

@@ -70,12 +70,18 @@ impl PackageSizes {
     }
 }
 
-/// `1.5 MiB (1572864 bytes)`: readable and exact.
+/// `1.50 MiB (1572864 bytes)`, `2.0 KiB (2048 bytes)`, `300 bytes`: readable and exact.
 pub fn describe_bytes(bytes: u64) -> String {
-    // Two decimals of MiB are plenty for a message; precision loss in the cast is harmless.
+    // A rounded figure for reading; the exact count follows it, so precision loss is harmless.
     #[allow(clippy::cast_precision_loss)]
-    let mib = bytes as f64 / MIB as f64;
-    format!("{mib:.2} MiB ({bytes} bytes)")
+    let value = bytes as f64;
+    if bytes >= MIB {
+        format!("{:.2} MiB ({bytes} bytes)", value / MIB as f64)
+    } else if bytes >= 1024 {
+        format!("{:.1} KiB ({bytes} bytes)", value / 1024.0)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 #[cfg(test)]
@@ -103,5 +109,7 @@ mod tests {
     #[test]
     fn byte_descriptions_are_exact() {
         assert_eq!(describe_bytes(3 * MIB / 2), "1.50 MiB (1572864 bytes)");
+        assert_eq!(describe_bytes(2048), "2.0 KiB (2048 bytes)");
+        assert_eq!(describe_bytes(300), "300 bytes");
     }
 }

@@ -217,9 +217,17 @@ impl Validator<'_> {
                 );
                 self.config_error("duplicate-subpackage", message, &format!("{}/name", subpackage.pointer));
             }
-            if subpackage.pages.is_empty() {
+            // Judged on the list as written: duplicates dropped from the model still count here.
+            let pages_pointer = format!("{}/pages", subpackage.pointer);
+            if project
+                .app
+                .raw
+                .pointer(&pages_pointer)
+                .and_then(serde_json::Value::as_array)
+                .is_some_and(Vec::is_empty)
+            {
                 let message = format!("subpackage `{}` lists no pages", subpackage.root);
-                self.config_error("invalid-subpackage", message, &format!("{}/pages", subpackage.pointer));
+                self.config_error("invalid-subpackage", message, &pages_pointer);
             }
         }
         for route in &project.app.pages {

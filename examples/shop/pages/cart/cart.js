@@ -1,0 +1,39 @@
+const app = getApp();
+
+function totalOf(lines) {
+  return lines.reduce((sum, line) => sum + line.price * line.count, 0);
+}
+
+Page({
+  data: {
+    lines: [],
+    total: 0
+  },
+
+  onShow() {
+    const lines = app.globalData.cart;
+    this.setData({ lines, total: totalOf(lines) });
+  },
+
+  onStep(event) {
+    const { id, delta } = event.currentTarget.dataset;
+    const lines = app.globalData.cart
+      .map((line) => (line.id === id ? { ...line, count: line.count + delta } : line))
+      .filter((line) => line.count > 0);
+    app.globalData.cart = lines;
+    wx.setStorageSync('cart', lines);
+    this.setData({ lines, total: totalOf(lines) });
+  },
+
+  onCheckout() {
+    wx.showModal({
+      title: 'Check out',
+      content: `Pay ¥${this.data.total}?`,
+      success: (result) => {
+        if (result.confirm) {
+          wx.showToast({ title: 'Order placed' });
+        }
+      }
+    });
+  }
+});
