@@ -100,6 +100,17 @@ impl PackageBuilder {
         if let Some(other) = self.keys.get(&key) {
             return Err(PackageError::DuplicateEntry { name: path, other: other.clone() });
         }
+        let enclosing_file =
+            paths::ancestors(&path).find_map(|folder| self.keys.get(&paths::collision_key(folder))).cloned();
+        if let Some(file) = enclosing_file {
+            return Err(PackageError::FileFolderConflict { name: file, inside: path });
+        }
+        let folder_key = format!("{key}/");
+        if let Some((_, inside)) =
+            self.keys.range(folder_key.clone()..).next().filter(|(k, _)| k.starts_with(&folder_key))
+        {
+            return Err(PackageError::FileFolderConflict { name: path, inside: inside.clone() });
+        }
         self.keys.insert(key, path.clone());
         self.files.insert(path, PendingFile { bytes, generated });
         Ok(())

@@ -39,6 +39,8 @@ pub enum PackageError {
     InvalidPath { name: String, problem: PathProblem },
     #[error("entry `{name}` is the same file as `{other}` (names differ only in case or spelling)")]
     DuplicateEntry { name: String, other: String },
+    #[error("`{name}` is a file, so `{inside}` cannot lie inside it")]
+    FileFolderConflict { name: String, inside: String },
     #[error("entry `{name}` is a symbolic link")]
     Symlink { name: String },
     #[error("entry `{name}` is not a regular file")]

@@ -121,6 +121,11 @@ pub fn parent(path: &str) -> &str {
     path.rfind('/').map_or("", |i| &path[..i])
 }
 
+/// The folders holding `path`, innermost first: `a/b/c` gives `a/b`, then `a`.
+pub fn ancestors(path: &str) -> impl Iterator<Item = &str> {
+    path.match_indices('/').map(|(i, _)| &path[..i]).collect::<Vec<_>>().into_iter().rev()
+}
+
 /// True when `path` is `dir` itself or lies inside it.
 pub fn is_within(path: &str, dir: &str) -> bool {
     dir.is_empty()
@@ -179,6 +184,12 @@ mod tests {
         assert_eq!(resolve("pages", "../../x"), None);
         assert_eq!(parent("pages/index/index.json"), "pages/index");
         assert_eq!(parent("app.json"), "");
+    }
+
+    #[test]
+    fn ancestors_go_outwards() {
+        assert_eq!(ancestors("a/b/c.js").collect::<Vec<_>>(), ["a/b", "a"]);
+        assert_eq!(ancestors("c.js").count(), 0);
     }
 
     #[test]

@@ -202,6 +202,16 @@ fn check_entries(entries: &[CentralEntry<'_>]) -> Result<Vec<Option<String>>, Pa
         }
         names.push((!is_directory).then(|| path.to_owned()));
     }
+    // A file may not also be a folder of another file (`a` and `a/b`): unpacking both is impossible.
+    let file_keys: HashMap<String, &str> =
+        names.iter().flatten().map(|path| (paths::collision_key(path), path.as_str())).collect();
+    for path in names.iter().flatten() {
+        if let Some(file) =
+            paths::ancestors(path).find_map(|folder| file_keys.get(&paths::collision_key(folder)))
+        {
+            return Err(PackageError::FileFolderConflict { name: (*file).to_owned(), inside: path.clone() });
+        }
+    }
     Ok(names)
 }
 
