@@ -35,5 +35,5 @@ pub use manifest::{
 pub use paths::{PathProblem, check_package_path};
 pub use project::{Component, ComponentTarget, LoadOptions, Page, Project, ProjectFile, SourceFiles};
 pub use read::{Package, read_package};
-pub use validate::{check, sort_diagnostics, validate};
+pub use validate::{check, check_with, sort_diagnostics, validate};
 pub use zip_read::read_archive;

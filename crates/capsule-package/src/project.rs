@@ -18,6 +18,9 @@ use crate::paths;
 /// The WeChat/ByteDance developer-tool settings file; it may move the app into a subfolder.
 pub const PROJECT_CONFIG_FILE: &str = "project.config.json";
 
+/// Configuration JSON larger than this is refused unread; real ones are a few kilobytes.
+const MAX_JSON_BYTES: u64 = 4 * 1024 * 1024;
+
 /// More entries than this in a project folder stops the walk: it is surely not a mini-program.
 const MAX_WALKED_ENTRIES: usize = 200_000;
 
@@ -277,6 +280,16 @@ impl Loader<'_> {
 
     /// Reads and parses a JSON file; reports IO, encoding and syntax problems.
     fn read_json(&mut self, path: &Path, display: &str) -> Option<JsonDoc> {
+        if let Ok(metadata) = fs::metadata(path)
+            && metadata.len() > MAX_JSON_BYTES
+        {
+            let message = format!(
+                "the file is {} bytes; configuration files are at most {MAX_JSON_BYTES}",
+                metadata.len()
+            );
+            self.diagnostics.push(Diagnostic::error("file-too-large", message).in_file(display));
+            return None;
+        }
         let bytes = match fs::read(path) {
             Ok(bytes) => bytes,
             Err(error) => {
@@ -495,6 +508,7 @@ struct ComponentResolver<'l, 'a, 'p> {
     loader: &'l mut Loader<'a>,
     project: &'p mut Project,
     aliases: Vec<(String, String)>,
+    units: HashMap<String, UnitConfig>,
 }
 
 /// Which unit declared a `usingComponents` map.
@@ -515,7 +529,7 @@ impl<'l, 'a, 'p> ComponentResolver<'l, 'a, 'p> {
             .flatten()
             .filter_map(|(from, to)| Some((from.clone(), to.as_str()?.to_owned())))
             .collect();
-        Self { loader, project, aliases }
+        Self { loader, project, aliases, units: HashMap::new() }
     }
 
     fn run(mut self) {
@@ -574,7 +588,17 @@ impl<'l, 'a, 'p> ComponentResolver<'l, 'a, 'p> {
         }
     }
 
+    /// Reads a page or component json once; a file that is both page and component is not re-reported.
     fn read_unit_json(&mut self, json: &str) -> UnitConfig {
+        if let Some(unit) = self.units.get(json) {
+            return unit.clone();
+        }
+        let unit = self.parse_unit_json(json);
+        self.units.insert(json.to_owned(), unit.clone());
+        unit
+    }
+
+    fn parse_unit_json(&mut self, json: &str) -> UnitConfig {
         let display = self.project.display_path(json);
         let Some(doc) = self.loader.read_json(&self.project.root.join(json), &display) else {
             return UnitConfig::default();

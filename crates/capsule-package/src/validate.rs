@@ -10,7 +10,7 @@ use crate::dialect::Dialect;
 use crate::limits::{Limits, describe_bytes};
 use crate::manifest::MANIFEST_PATH;
 use crate::paths;
-use crate::project::Project;
+use crate::project::{LoadOptions, Project};
 
 /// Tab bars hold this many items, no fewer and no more.
 const TAB_BAR_ITEMS: std::ops::RangeInclusive<usize> = 2..=5;
@@ -20,7 +20,12 @@ const MAIN_PACKAGE_ALIAS: &str = "__APP__";
 
 /// Loads the project in `dir` and validates it: every diagnostic, sorted by file and position.
 pub fn check(dir: &Path, limits: &Limits) -> (Option<Project>, Vec<Diagnostic>) {
-    let (project, mut diagnostics) = Project::load(dir);
+    check_with(dir, &LoadOptions::default(), limits)
+}
+
+/// [`check`] with load options (for example the W3C test-suite layout).
+pub fn check_with(dir: &Path, options: &LoadOptions, limits: &Limits) -> (Option<Project>, Vec<Diagnostic>) {
+    let (project, mut diagnostics) = Project::load_with(dir, options);
     if let Some(project) = &project {
         diagnostics.extend(validate(project, limits));
     }
@@ -85,9 +90,7 @@ impl Validator<'_> {
 
     fn pages(&mut self) {
         let project = self.project;
-        if project.app.pages.is_empty()
-            && project.app.raw.get("pages").is_some_and(serde_json::Value::is_array)
-        {
+        if project.app.raw.get("pages").and_then(serde_json::Value::as_array).is_some_and(Vec::is_empty) {
             self.config_error("no-pages", "`pages` must list at least one page".into(), "/pages");
         }
         let script_required = project.dialect != Dialect::W3c;
@@ -191,7 +194,7 @@ impl Validator<'_> {
         let mut names: HashMap<&str, &str> = HashMap::new();
         for (index, subpackage) in subpackages.iter().enumerate() {
             let root_pointer = format!("{}/root", subpackage.pointer);
-            if !project.root.join(&subpackage.root).is_dir() {
+            if !project.files.iter().any(|file| paths::is_within(&file.path, &subpackage.root)) {
                 let message = format!("subpackage root `{}` is not a folder of the app", subpackage.root);
                 self.config_error("missing-subpackage-root", message, &root_pointer);
             }
