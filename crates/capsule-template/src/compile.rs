@@ -11,6 +11,14 @@ use crate::syntax::{self, SyntaxNode};
 
 /// Parses and compiles one template file at project path `path`.
 pub fn compile(source: &str, path: &str) -> (CompiledFile, Vec<Diagnostic>) {
+    // Windows line ends read as `\n`, as wcc reads them.
+    let normalized;
+    let source = if source.contains("\r\n") {
+        normalized = source.replace("\r\n", "\n");
+        normalized.as_str()
+    } else {
+        source
+    };
     let (tree, diagnostics) = syntax::parse(source, path);
     let mut compiler = Compiler {
         source,
@@ -18,15 +26,33 @@ pub fn compile(source: &str, path: &str) -> (CompiledFile, Vec<Diagnostic>) {
         diagnostics,
         file: CompiledFile { path: path.to_string(), ..CompiledFile::default() },
         next_loop: 0,
+        dialect: Dialect::of_path(path),
     };
     let nodes = compiler.children(&tree.nodes);
     compiler.file.nodes = nodes;
     (compiler.file, compiler.diagnostics)
 }
 
-/// The directive a `wx:`/`tt:` attribute names (`if`, `for-item`, ...), if it is one.
-pub(crate) fn directive(name: &str) -> Option<&str> {
-    name.strip_prefix("wx:").or_else(|| name.strip_prefix("tt:"))
+/// Which directive prefixes a file understands: WXML knows `wx:` only (wcc treats `tt:if` as an
+/// ordinary attribute); TTML knows `tt:` and, for templates ported from WeChat, `wx:`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Wxml,
+    Ttml,
+}
+
+impl Dialect {
+    pub fn of_path(path: &str) -> Self {
+        if path.ends_with(".ttml") { Dialect::Ttml } else { Dialect::Wxml }
+    }
+
+    /// The directive an attribute names (`if`, `for-item`, ...), if it is one.
+    pub fn directive(self, name: &str) -> Option<&str> {
+        match self {
+            Dialect::Wxml => name.strip_prefix("wx:"),
+            Dialect::Ttml => name.strip_prefix("tt:").or_else(|| name.strip_prefix("wx:")),
+        }
+    }
 }
 
 struct Compiler<'a> {
@@ -35,6 +61,7 @@ struct Compiler<'a> {
     diagnostics: Vec<Diagnostic>,
     file: CompiledFile,
     next_loop: u32,
+    dialect: Dialect,
 }
 
 impl Compiler<'_> {
@@ -51,7 +78,8 @@ impl Compiler<'_> {
         for node in nodes {
             let element = match node {
                 SyntaxNode::Text { text, offset } => {
-                    if text.trim().is_empty() {
+                    // Only ASCII blanks make a text node ignorable; NBSP or U+3000 are content.
+                    if text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
                         continue;
                     }
                     chain_open = false;
@@ -61,13 +89,45 @@ impl Compiler<'_> {
                 }
                 SyntaxNode::Element(element) => element,
             };
-            let condition = element.attrs.iter().find_map(|a| match directive(&a.name) {
-                Some(kind @ ("if" | "elif" | "else")) => Some((kind, a)),
-                _ => None,
-            });
-            let Some(compiled) = self.element(element) else {
+            let conditions: Vec<(&str, &syntax::Attribute)> = element
+                .attrs
+                .iter()
+                .filter_map(|a| match self.dialect.directive(&a.name) {
+                    Some(kind @ ("if" | "elif" | "else")) => Some((kind, a)),
+                    _ => None,
+                })
+                .collect();
+            if let [_, (_, second), ..] = conditions[..] {
+                let message = format!("`{}` cannot share an element with another condition", second.name);
+                self.error("conflicting-conditions", second.offset, message);
+            }
+            let condition = conditions.first().copied();
+            let for_loop = self.loop_of(element);
+            let Some(mut compiled) = self.element(element) else {
+                chain_open = false;
                 continue;
             };
+            if let Some((kind, attr)) = condition {
+                if kind != "else" && attr.value.is_none() {
+                    self.error("missing-condition", attr.offset, format!("`{}` needs a `{{{{ }}}}` value", attr.name));
+                }
+            }
+            if let Some(mut for_loop) = for_loop {
+                // `wx:for` applies first: the condition is tested for each item.
+                match condition {
+                    Some(("if", attr)) => compiled = Node::If(vec![(Some(self.attr_interpolation(attr)), compiled)]),
+                    Some((_, attr)) => self.error(
+                        "else-with-for",
+                        attr.offset,
+                        format!("`{}` cannot share an element with `wx:for`", attr.name),
+                    ),
+                    None => {}
+                }
+                for_loop.body = compiled;
+                out.push(Node::For(Box::new(for_loop)));
+                chain_open = false;
+                continue;
+            }
             match condition {
                 Some(("if", attr)) => {
                     let test = self.attr_interpolation(attr);
@@ -98,7 +158,7 @@ impl Compiler<'_> {
         out
     }
 
-    /// Compiles one element with its `wx:for`; `None` for elements that render nothing here.
+    /// Compiles one element without its directives; `None` for elements that render nothing here.
     fn element(&mut self, element: &syntax::Element) -> Option<Node> {
         let name = element.name.as_str();
         let node = match name {
@@ -136,19 +196,23 @@ impl Compiler<'_> {
                 children: self.children(&element.children),
             }),
         };
-        Some(self.wrap_in_loop(element, node))
+        Some(node)
     }
 
-    fn wrap_in_loop(&mut self, element: &syntax::Element, body: Node) -> Node {
+    /// The element's `wx:for`, with an empty body for the caller to fill.
+    fn loop_of(&mut self, element: &syntax::Element) -> Option<ForLoop> {
         let mut list = None;
         let mut item: Arc<str> = "item".into();
         let mut index: Arc<str> = "index".into();
         let mut key = None;
         for attr in &element.attrs {
-            match directive(&attr.name) {
+            match self.dialect.directive(&attr.name) {
                 Some("for" | "for-items") => list = Some(self.attr_interpolation(attr)),
-                Some("for-item") => item = attr.value.as_deref().unwrap_or("item").trim().into(),
-                Some("for-index") => index = attr.value.as_deref().unwrap_or("index").trim().into(),
+                // Names are taken as written (wcc does not trim them); empty means the default.
+                Some("for-item") => item = attr.value.as_deref().filter(|v| !v.is_empty()).unwrap_or("item").into(),
+                Some("for-index") => {
+                    index = attr.value.as_deref().filter(|v| !v.is_empty()).unwrap_or("index").into();
+                }
                 Some("key") => {
                     key = attr.value.as_deref().map(str::trim).filter(|k| !k.is_empty()).map(|k| {
                         if k == "*this" { LoopKey::This } else { LoopKey::Property(k.into()) }
@@ -157,22 +221,39 @@ impl Compiler<'_> {
                 _ => {}
             }
         }
-        let Some(list) = list else { return body };
+        let list = list?;
         self.next_loop += 1;
-        Node::For(Box::new(ForLoop { id: self.next_loop, list, item, index, key, body }))
+        Some(ForLoop { id: self.next_loop, list, item, index, key, body: Node::Block(Vec::new()) })
     }
 
+    /// The element's attributes in wcc's order: bare ones, then valued ones, each sorted by
+    /// name. Two names that camel-case alike keep the later value in that order.
     fn attributes(&mut self, element: &syntax::Element) -> Vec<Attribute> {
-        let mut attrs = Vec::with_capacity(element.attrs.len());
-        for attr in &element.attrs {
-            if directive(&attr.name).is_some() {
+        let mut written: Vec<&syntax::Attribute> = element.attrs.iter().collect();
+        written.sort_by(|a, b| (a.value.is_some(), &a.name).cmp(&(b.value.is_some(), &b.name)));
+        let mut attrs: Vec<Attribute> = Vec::with_capacity(written.len());
+        for attr in written {
+            if self.dialect.directive(&attr.name).is_some() || attr.name.starts_with("generic:") {
+                // `generic:` names a component for an abstract node: it is resolved at build
+                // time, so it must be static and leaves no attribute.
+                if attr.name.starts_with("generic:") && attr.value.as_deref().is_some_and(|v| v.contains("{{")) {
+                    self.error(
+                        "dynamic-generic",
+                        attr.offset,
+                        format!("`{}` must name a component, not hold `{{{{ }}}}`", attr.name),
+                    );
+                }
                 continue;
             }
             let value = match &attr.value {
                 None => AttrValue::Bare,
                 Some(_) => AttrValue::Interpolated(self.attr_interpolation(attr)),
             };
-            attrs.push(Attribute { name: tree_attribute_name(&attr.name).into(), value });
+            let name: Arc<str> = tree_attribute_name(&attr.name).into();
+            match attrs.iter_mut().find(|a| a.name == name) {
+                Some(earlier) => earlier.value = value,
+                None => attrs.push(Attribute { name, value }),
+            }
         }
         attrs
     }
@@ -299,26 +380,51 @@ impl Compiler<'_> {
     }
 }
 
-/// The attribute name as wcc puts it in the tree: hyphenated names camel-cased, except
-/// `data-*` and event bindings, which stay as written.
+/// The attribute name as wcc puts it in the tree. `data-*` and names with a colon
+/// (`bind:tap`, `mark:id`) stay as written; `model:x` becomes `x`; elsewhere each run of
+/// hyphens is dropped and the next lowercase ASCII letter after it is capitalised
+/// (`hover-class` → `hoverClass`, `a-1b` → `a1B`, `bind-tap` → `bindTap`).
 pub fn tree_attribute_name(name: &str) -> String {
-    let is_event = ["bind", "catch", "capture-bind", "capture-catch", "mut-bind"]
-        .iter()
-        .any(|prefix| name.starts_with(prefix));
-    if name.starts_with("data-") || is_event || !name.contains('-') {
+    let name = name.strip_prefix("model:").unwrap_or(name);
+    if name.starts_with("data-") || name.contains(':') || !name.contains('-') {
         return name.to_string();
     }
     let mut out = String::with_capacity(name.len());
-    let mut upper = false;
+    let mut capitalise = false;
     for c in name.chars() {
         if c == '-' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
+            capitalise = true;
+        } else if capitalise && c.is_ascii_lowercase() {
+            out.push(c.to_ascii_uppercase());
+            capitalise = false;
         } else {
             out.push(c);
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tree_attribute_name;
+
+    #[test]
+    fn attribute_names_follow_wcc() {
+        let cases = [
+            ("hover-class", "hoverClass"),
+            ("-x", "X"),
+            ("x-", "x"),
+            ("a-1b", "a1B"),
+            ("Ab-Cd", "AbCD"),
+            ("a-_b", "a_B"),
+            ("k---", "k"),
+            ("data-user-id", "data-user-id"),
+            ("bind:my-event", "bind:my-event"),
+            ("bindtouch-start", "bindtouchStart"),
+            ("model:my-prop", "myProp"),
+        ];
+        for (written, expected) in cases {
+            assert_eq!(tree_attribute_name(written), expected, "{written}");
+        }
+    }
 }

@@ -27,7 +27,6 @@ pub enum Expr {
 #[derive(Clone, Debug)]
 pub enum Element {
     Item(Expr),
-    Spread(Expr),
 }
 
 /// An entry of an object literal (also the body of a template's `data`).
@@ -41,8 +40,7 @@ pub enum Property {
 pub enum UnaryOp {
     Not,
     Negate,
-    Plus,
-    TypeOf,
+    BitNot,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,6 +58,11 @@ pub enum BinaryOp {
     LtEq,
     Gt,
     GtEq,
+    BitAnd,
+    BitOr,
+    BitXor,
+    ShiftLeft,
+    ShiftRight,
 }
 
 /// A syntax error in an expression, at a byte offset into the expression's source.
@@ -100,9 +103,10 @@ struct Token {
     offset: usize,
 }
 
-const PUNCTUATORS: [&str; 28] = [
-    "===", "!==", "...", "==", "!=", "<=", ">=", "&&", "||", "?", ":", ".", ",", "(", ")", "[", "]", "{", "}", "+",
-    "-", "*", "/", "%", "<", ">", "!", ";",
+/// The operators wcc's expression language has (no `>>>`, `**`, `??`, `?.` or assignment).
+const PUNCTUATORS: [&str; 33] = [
+    "===", "!==", "...", "==", "!=", "<=", ">=", "&&", "||", "<<", ">>", "?", ":", ".", ",", "(", ")", "[", "]",
+    "{", "}", "+", "-", "*", "/", "%", "<", ">", "!", "~", "&", "|", "^",
 ];
 
 fn tokenize(source: &str) -> Result<Vec<Token>, ExprError> {
@@ -146,30 +150,21 @@ fn tokenize(source: &str) -> Result<Vec<Token>, ExprError> {
     Ok(tokens)
 }
 
-/// Lexes a decimal or hex number literal; returns its value and length in bytes.
+/// Lexes a number literal as wcc reads them: decimal digits with an optional fraction, or a
+/// legacy octal integer (`010` is 8; `08` is decimal). No hex, no exponent.
 fn lex_number(s: &str) -> Option<(f64, usize)> {
     let bytes = s.as_bytes();
-    if bytes.len() > 1 && bytes[0] == b'0' && matches!(bytes[1], b'x' | b'X') {
-        let len = 2 + bytes[2..].iter().take_while(|b| b.is_ascii_hexdigit()).count();
-        let value = u64::from_str_radix(&s[2..len], 16).ok()? as f64;
+    let mut len = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    let octal = len > 1 && bytes[0] == b'0' && bytes[..len].iter().all(|b| (b'0'..=b'7').contains(b));
+    if octal {
+        if bytes.get(len) == Some(&b'.') {
+            return None;
+        }
+        let value = bytes[1..len].iter().fold(0.0, |acc, b| acc * 8.0 + f64::from(b - b'0'));
         return Some((value, len));
     }
-    let mut len = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
-    if bytes.get(len) == Some(&b'.') {
+    if bytes.get(len) == Some(&b'.') && bytes.get(len + 1).is_some_and(u8::is_ascii_digit) {
         len += 1 + bytes[len + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
-    }
-    if matches!(bytes.get(len), Some(b'e' | b'E')) {
-        let mut j = len + 1;
-        if matches!(bytes.get(j), Some(b'+' | b'-')) {
-            j += 1;
-        }
-        let digits = bytes[j.min(bytes.len())..].iter().take_while(|b| b.is_ascii_digit()).count();
-        if digits > 0 {
-            len = j + digits;
-        }
-    }
-    if bytes.get(len).is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_') {
-        return None;
     }
     Some((s[..len].parse().ok()?, len))
 }
@@ -181,6 +176,7 @@ fn lex_string(s: &str, quote: char) -> Result<(String, usize), usize> {
     while let Some((i, c)) = chars.next() {
         match c {
             c if c == quote => return Ok((out, i + 1)),
+            '\n' => return Err(i),
             '\\' => {
                 let Some((j, e)) = chars.next() else { return Err(i) };
                 match e {
@@ -308,8 +304,7 @@ impl Parser {
         let op = match self.peek() {
             Tok::Punct("!") => UnaryOp::Not,
             Tok::Punct("-") => UnaryOp::Negate,
-            Tok::Punct("+") => UnaryOp::Plus,
-            Tok::Ident(name) if name == "typeof" => UnaryOp::TypeOf,
+            Tok::Punct("~") => UnaryOp::BitNot,
             _ => return self.postfix(),
         };
         self.pos += 1;
@@ -317,13 +312,20 @@ impl Parser {
         Ok(Expr::Unary(op, Box::new(operand)))
     }
 
+    /// Member access, indexing and calls, which wcc allows on names only: not on literals
+    /// or parenthesised expressions (`'abc'.length` and `(s).length` are errors).
     fn postfix(&mut self) -> Result<Expr, ExprError> {
         let mut expr = self.primary()?;
+        if !matches!(expr, Expr::Ident(_)) {
+            return Ok(expr);
+        }
         loop {
             if self.eat(".") {
                 let at = self.pos;
                 match self.next() {
-                    Tok::Ident(name) => expr = Expr::Member(Box::new(expr), name.into()),
+                    Tok::Ident(name) if !is_literal_keyword(&name) => {
+                        expr = Expr::Member(Box::new(expr), name.into());
+                    }
                     _ => return self.unexpected_previous(at),
                 }
             } else if self.eat("[") {
@@ -366,11 +368,7 @@ impl Parser {
             Tok::Punct("[") => {
                 let mut items = Vec::new();
                 while !self.eat("]") {
-                    if self.eat("...") {
-                        items.push(Element::Spread(self.expression()?));
-                    } else {
-                        items.push(Element::Item(self.expression()?));
-                    }
+                    items.push(Element::Item(self.expression()?));
                     if !self.eat(",") {
                         self.expect("]")?;
                         break;
@@ -383,24 +381,17 @@ impl Parser {
         }
     }
 
-    /// Object entries up to and including `close` (`}` or the end of input).
+    /// Object entries up to and including `close` (`}` or the end of input): `key: value`,
+    /// `...spread` or a shorthand `key`; keys are names; at least one entry, no trailing comma.
     fn properties(&mut self, close: Tok) -> Result<Vec<Property>, ExprError> {
         let mut properties = Vec::new();
         loop {
-            if *self.peek() == close {
-                if close != Tok::End {
-                    self.pos += 1;
-                }
-                return Ok(properties);
-            }
             if self.eat("...") {
                 properties.push(Property::Spread(self.expression()?));
             } else {
                 let at = self.pos;
                 let key: Arc<str> = match self.next() {
                     Tok::Ident(name) => name.into(),
-                    Tok::Str(s) => s.into(),
-                    Tok::Number(n) => crate::number::number_to_string(n).into(),
                     _ => return self.unexpected_previous(at),
                 };
                 if self.eat(":") {
@@ -409,21 +400,35 @@ impl Parser {
                     properties.push(Property::KeyValue(key.clone(), Expr::Ident(key)));
                 }
             }
-            if !self.eat(",") && *self.peek() != close {
-                return self.unexpected();
+            if *self.peek() == close {
+                if close != Tok::End {
+                    self.pos += 1;
+                }
+                return Ok(properties);
             }
+            self.expect(",")?;
         }
     }
 }
 
+/// Literal words that cannot name a property after `.` (`o.null` is an error in wcc).
+fn is_literal_keyword(name: &str) -> bool {
+    matches!(name, "true" | "false" | "null" | "undefined")
+}
+
+/// JavaScript's precedence for the binary operators wcc has.
 fn binary_precedence(p: &str) -> Option<u8> {
     Some(match p {
         "||" => 1,
         "&&" => 2,
-        "==" | "!=" | "===" | "!==" => 3,
-        "<" | "<=" | ">" | ">=" => 4,
-        "+" | "-" => 5,
-        "*" | "/" | "%" => 6,
+        "|" => 3,
+        "^" => 4,
+        "&" => 5,
+        "==" | "!=" | "===" | "!==" => 6,
+        "<" | "<=" | ">" | ">=" => 7,
+        "<<" | ">>" => 8,
+        "+" | "-" => 9,
+        "*" | "/" | "%" => 10,
         _ => return None,
     })
 }
@@ -442,7 +447,12 @@ fn binary_op(p: &str) -> BinaryOp {
         "<" => BinaryOp::Lt,
         "<=" => BinaryOp::LtEq,
         ">" => BinaryOp::Gt,
-        _ => BinaryOp::GtEq,
+        ">=" => BinaryOp::GtEq,
+        "&" => BinaryOp::BitAnd,
+        "|" => BinaryOp::BitOr,
+        "^" => BinaryOp::BitXor,
+        "<<" => BinaryOp::ShiftLeft,
+        _ => BinaryOp::ShiftRight,
     }
 }
 

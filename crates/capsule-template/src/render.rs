@@ -359,9 +359,9 @@ impl Renderer<'_> {
                 let value = self.eval(operand, scope);
                 match op {
                     UnaryOp::Not => Value::Bool(!value.truthy()),
-                    UnaryOp::Negate => Value::Number(-value.to_number()),
-                    UnaryOp::Plus => Value::Number(value.to_number()),
-                    UnaryOp::TypeOf => Value::string(value.type_of()),
+                    // wcc computes `-x` as `0 - x`, so `-0` is `0`.
+                    UnaryOp::Negate => Value::Number(0.0 - value.to_number()),
+                    UnaryOp::BitNot => Value::Number(f64::from(!to_int32(value.to_number()))),
                 }
             }
             Expr::Binary(op, left, right) => {
@@ -386,17 +386,8 @@ impl Renderer<'_> {
             }
             Expr::Array(elements) => {
                 let mut items = Vec::with_capacity(elements.len());
-                for element in elements {
-                    match element {
-                        ArrayElement::Item(expr) => items.push(self.eval(expr, scope)),
-                        ArrayElement::Spread(expr) => match self.eval(expr, scope) {
-                            Value::Array(spread) => items.extend(spread.iter().cloned()),
-                            Value::String(s) => {
-                                items.extend(s.chars().map(|c| Value::string(c.to_string())));
-                            }
-                            _ => {}
-                        },
-                    }
+                for ArrayElement::Item(expr) in elements {
+                    items.push(self.eval(expr, scope));
                 }
                 Value::Array(Arc::new(items))
             }
@@ -428,6 +419,9 @@ impl Renderer<'_> {
 fn binary(op: BinaryOp, left: &Value, right: &Value) -> Value {
     let number = |f: fn(f64, f64) -> f64| Value::Number(f(left.to_number(), right.to_number()));
     let ordered = |accept: fn(Ordering) -> bool| Value::Bool(left.compare(right).is_some_and(accept));
+    let int32 = |f: fn(i32, i32) -> i32| {
+        Value::Number(f64::from(f(to_int32(left.to_number()), to_int32(right.to_number()))))
+    };
     match op {
         BinaryOp::Add => left.add(right),
         BinaryOp::Sub => number(|a, b| a - b),
@@ -442,5 +436,19 @@ fn binary(op: BinaryOp, left: &Value, right: &Value) -> Value {
         BinaryOp::LtEq => ordered(Ordering::is_le),
         BinaryOp::Gt => ordered(Ordering::is_gt),
         BinaryOp::GtEq => ordered(Ordering::is_ge),
+        BinaryOp::BitAnd => int32(|a, b| a & b),
+        BinaryOp::BitOr => int32(|a, b| a | b),
+        BinaryOp::BitXor => int32(|a, b| a ^ b),
+        BinaryOp::ShiftLeft => int32(|a, b| a.wrapping_shl(b as u32 & 31)),
+        BinaryOp::ShiftRight => int32(|a, b| a.wrapping_shr(b as u32 & 31)),
     }
+}
+
+/// ECMAScript's ToInt32.
+fn to_int32(n: f64) -> i32 {
+    if !n.is_finite() {
+        return 0;
+    }
+    let wrapped = n.trunc().rem_euclid(4_294_967_296.0);
+    (wrapped as u64 as u32) as i32
 }

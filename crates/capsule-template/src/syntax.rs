@@ -148,13 +148,10 @@ impl<'a> Parser<'a> {
     }
 
     fn comment(&mut self) {
-        let start = self.pos;
         match self.rest()[4..].find("-->") {
             Some(end) => self.pos += 4 + end + 3,
-            None => {
-                self.error("unclosed-comment", start, "comment is not closed with `-->`".into());
-                self.pos = self.src.len();
-            }
+            // wcc lets a comment that never ends run to the end of the file.
+            None => self.pos = self.src.len(),
         }
     }
 
@@ -213,11 +210,12 @@ impl<'a> Parser<'a> {
                 self.pos = before_eq;
                 (None, before_eq)
             };
-            if attrs.iter().any(|a| a.name == attr_name) {
-                // wcc keeps the first of two same-named attributes; so do we.
-                continue;
+            let attribute = Attribute { name: attr_name, value, offset: attr_offset, value_offset };
+            // Of two same-named attributes the last counts, as in wcc.
+            match attrs.iter_mut().find(|a| a.name == attribute.name) {
+                Some(earlier) => *earlier = attribute,
+                None => attrs.push(attribute),
             }
-            attrs.push(Attribute { name: attr_name, value, offset: attr_offset, value_offset });
         }
     }
 
@@ -318,14 +316,8 @@ pub fn mustache_end(body: &str) -> Option<usize> {
             Some(q) if b == q => quote = None,
             Some(_) => {}
             None if b == b'\'' || b == b'"' => quote = Some(b),
-            None if b == b'}' && bytes.get(i + 1) == Some(&b'}') => {
-                // `{{ {a: {b: 1}} }}`: a third brace belongs to the expression.
-                if bytes.get(i + 2) == Some(&b'}') {
-                    i += 1;
-                    continue;
-                }
-                return Some(i);
-            }
+            // The first `}}` outside a string ends it, as in wcc (`{{a}}}` is `a` then `}`).
+            None if b == b'}' && bytes.get(i + 1) == Some(&b'}') => return Some(i),
             None => {}
         }
         i += 1;
@@ -338,7 +330,7 @@ fn is_tag_like(s: &str) -> bool {
 }
 
 fn is_name_start(c: char) -> bool {
-    c.is_ascii_alphabetic() || c == '_'
+    c.is_ascii_alphabetic() || c == '_' || c == '-'
 }
 
 fn name_length(s: &str) -> usize {
