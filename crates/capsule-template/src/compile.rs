@@ -104,7 +104,8 @@ impl Compiler<'_> {
             let condition = conditions.first().copied();
             let for_loop = self.loop_of(element);
             let Some(mut compiled) = self.element(element) else {
-                chain_open = false;
+                // `<wxs>` leaves a `wx:if` chain open; imports and template definitions end it.
+                chain_open &= matches!(element.name.as_str(), "wxs" | "sjs");
                 continue;
             };
             if let Some((kind, attr)) = condition {
@@ -291,6 +292,22 @@ impl Compiler<'_> {
             self.error("wxs-without-module", element.offset, format!("`<{}>` needs a `module` name", element.name));
             return;
         };
+        let valid = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && name.bytes().next().is_some_and(|b| !b.is_ascii_digit());
+        if !valid {
+            let message = format!("invalid module name `{name}`: use letters, digits and `_`, not starting with a digit");
+            self.error("bad-module-name", element.offset, message);
+            return;
+        }
+        let has_content = element.children.iter().any(|child| match child {
+            SyntaxNode::Text { text, .. } => !text.trim().is_empty(),
+            SyntaxNode::Element(_) => true,
+        });
+        if element.attr("src").is_some() && has_content {
+            let message = format!("`<{}>` with `src` must not hold a script of its own", element.name);
+            self.error("wxs-src-with-content", element.offset, message);
+            return;
+        }
         let (source_key, inline_source) = if element.attr("src").is_some() {
             match self.src_attr(element) {
                 Some(path) => (path, None),
@@ -307,10 +324,8 @@ impl Compiler<'_> {
                 .collect();
             (format!("{}#{name}", self.path), Some(script))
         };
-        if self.file.modules.iter().any(|m| *m.name == *name) {
-            self.error("duplicate-module", element.offset, format!("module `{name}` is declared twice"));
-            return;
-        }
+        // Of two modules with one name the last wins, as in wcc.
+        self.file.modules.retain(|m| *m.name != *name);
         self.file.modules.push(ModuleDecl { name: name.into(), source_key, inline_source });
     }
 

@@ -312,11 +312,11 @@ impl Parser {
         Ok(Expr::Unary(op, Box::new(operand)))
     }
 
-    /// Member access, indexing and calls, which wcc allows on names only: not on literals
-    /// or parenthesised expressions (`'abc'.length` and `(s).length` are errors).
+    /// Member access, indexing and calls, which wcc allows on names and array literals only:
+    /// not on other literals or parenthesised expressions (`'abc'.length`, `(s).length`).
     fn postfix(&mut self) -> Result<Expr, ExprError> {
         let mut expr = self.primary()?;
-        if !matches!(expr, Expr::Ident(_)) {
+        if !matches!(expr, Expr::Ident(_) | Expr::Array(_)) {
             return Ok(expr);
         }
         loop {

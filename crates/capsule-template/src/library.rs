@@ -38,11 +38,18 @@ impl Library {
                 continue;
             }
             let Some(source) = read(&path) else {
-                let message = match &referrer {
-                    Some(from) => format!("`{path}`, referenced from `{from}`, does not exist"),
-                    None => format!("`{path}` does not exist"),
+                // A missing import or include renders nothing (wcc only warns); a missing WXS
+                // module or entry file is an error.
+                let diagnostic = match &referrer {
+                    Some(from) if !is_script(&path) => {
+                        Diagnostic::warning("missing-file", format!("`{path}`, referenced from `{from}`, does not exist"))
+                    }
+                    Some(from) => {
+                        Diagnostic::error("missing-file", format!("`{path}`, required by `{from}`, does not exist"))
+                    }
+                    None => Diagnostic::error("missing-file", format!("`{path}` does not exist")),
                 };
-                diagnostics.push(Diagnostic::error("missing-file", message).in_file(referrer.unwrap_or(path)));
+                diagnostics.push(diagnostic.in_file(referrer.unwrap_or(path)));
                 continue;
             };
             if is_script(&path) {
@@ -78,13 +85,21 @@ impl Library {
         (library, diagnostics)
     }
 
-    /// Works out which templates each file can call: imports first, its own definitions last,
-    /// so a file's own template wins over an imported one of the same name. Imports are not
+    /// Works out which templates each file can call, by wcc's priorities (highest last here):
+    /// templates imported by files it includes (nearest include first), its imports (the later
+    /// import wins), then its own definitions (the later definition wins). Imports are not
     /// transitive: a file sees what the files it imports define, not what they import.
     fn link(&mut self) {
         for (path, file) in &self.files {
+            let mut sources: Vec<&Arc<CompiledFile>> = Vec::new();
+            for included in self.included_breadth_first(file).iter().rev() {
+                for import in included.imports.iter().rev() {
+                    sources.extend(self.files.get(import));
+                }
+            }
+            sources.extend(file.imports.iter().filter_map(|p| self.files.get(p)));
+            sources.push(file);
             let mut names: HashMap<Arc<str>, TemplateRef> = HashMap::new();
-            let sources = file.imports.iter().filter_map(|p| self.files.get(p)).chain([file]);
             for source in sources {
                 for (index, (name, _)) in source.templates.iter().enumerate() {
                     names.insert(name.clone(), TemplateRef { file: source.clone(), index });
@@ -92,6 +107,21 @@ impl Library {
             }
             self.visible.insert(path.clone(), names);
         }
+    }
+
+    /// The files `file` includes, directly or through other includes, nearest first.
+    fn included_breadth_first(&self, file: &CompiledFile) -> Vec<&Arc<CompiledFile>> {
+        let mut found: Vec<&Arc<CompiledFile>> = Vec::new();
+        let mut queue: VecDeque<String> = included_paths(file).into();
+        while let Some(path) = queue.pop_front() {
+            let Some(included) = self.files.get(&path) else { continue };
+            if found.iter().any(|f| f.path == path) || path == file.path {
+                continue;
+            }
+            queue.extend(included_paths(included));
+            found.push(included);
+        }
+        found
     }
 
     pub fn file(&self, path: &str) -> Option<&Arc<CompiledFile>> {

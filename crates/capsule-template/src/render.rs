@@ -47,26 +47,47 @@ pub fn render_with(
     host: &mut dyn ScriptHost,
     limits: RenderLimits,
 ) -> Rendered {
-    let mut renderer =
-        Renderer { library, host, limits, diagnostics: Vec::new(), nodes: 0, depth: 0, modules: HashMap::new() };
+    let mut renderer = Renderer {
+        library,
+        host,
+        limits,
+        diagnostics: Vec::new(),
+        nodes: 0,
+        modules: HashMap::new(),
+        templates: Vec::new(),
+        includes: Vec::new(),
+    };
     let mut tree = Vec::new();
     match library.file(entry) {
         Some(file) => {
-            let mut scope = Scope { data: data.clone(), locals: Vec::new() };
-            renderer.file_nodes(file, &file.nodes, &mut scope, &mut tree);
+            let mut scope = Scope::new(data.clone());
+            scope.modules = renderer.modules_of(file);
+            for node in &file.nodes {
+                renderer.node(file, node, &mut scope, &mut tree);
+            }
         }
         None => renderer.problem("missing-file", entry, format!("`{entry}` is not in the library")),
     }
     Rendered { tree, diagnostics: renderer.diagnostics }
 }
 
-/// Names in reach of an expression: loop variables and modules, then the data object.
+/// Names in reach of an expression, in wcc's lookup order: the WXS modules of the file being
+/// rendered, then loop variables, then the data object's own properties.
 struct Scope {
     data: Value,
     locals: Vec<(Arc<str>, Value)>,
+    modules: Vec<(Arc<str>, Value)>,
 }
 
 impl Scope {
+    fn new(data: Value) -> Self {
+        Self { data, locals: Vec::new(), modules: Vec::new() }
+    }
+
+    fn module(&self, name: &str) -> Option<&Value> {
+        self.modules.iter().rev().find(|(module, _)| &**module == name).map(|(_, exports)| exports)
+    }
+
     fn lookup(&self, name: &str) -> Value {
         for (local, value) in self.locals.iter().rev() {
             if &**local == name {
@@ -83,19 +104,31 @@ struct Renderer<'a> {
     limits: RenderLimits,
     diagnostics: Vec<Diagnostic>,
     nodes: usize,
-    depth: usize,
     modules: HashMap<String, Value>,
+    /// Templates being rendered, as (defining file, name): a template never re-enters itself.
+    templates: Vec<(String, Arc<str>)>,
+    /// Files being included: an include cycle stops where it would repeat.
+    includes: Vec<String>,
 }
 
 /// Set once the node budget is spent, to stop rendering without unwinding by hand everywhere.
 const EXHAUSTED: &str = "render-limit";
 
 impl Renderer<'_> {
+    /// A problem the view tolerates (it renders what it can), reported once.
     fn problem(&mut self, code: &'static str, file: &str, message: String) {
-        if self.diagnostics.iter().any(|d| d.code == code && d.message == message) {
-            return;
+        self.report(Diagnostic::warning(code, message).in_file(file));
+    }
+
+    /// A problem that makes the render wrong (a WXS module that does not load).
+    fn failure(&mut self, code: &'static str, file: &str, message: String) {
+        self.report(Diagnostic::error(code, message).in_file(file));
+    }
+
+    fn report(&mut self, diagnostic: Diagnostic) {
+        if !self.diagnostics.iter().any(|d| d.code == diagnostic.code && d.message == diagnostic.message) {
+            self.diagnostics.push(diagnostic);
         }
-        self.diagnostics.push(Diagnostic::error(code, message).in_file(file));
     }
 
     fn exhausted(&self) -> bool {
@@ -111,17 +144,9 @@ impl Renderer<'_> {
         !self.exhausted()
     }
 
-    /// Renders nodes of `file` with that file's WXS modules in scope.
-    fn file_nodes(&mut self, file: &CompiledFile, nodes: &[Node], scope: &mut Scope, out: &mut Vec<TreeNode>) {
-        let pushed = file.modules.len();
-        for module in &file.modules {
-            let exports = self.module(&file.path, &module.source_key);
-            scope.locals.push((module.name.clone(), exports));
-        }
-        for node in nodes {
-            self.node(file, node, scope, out);
-        }
-        scope.locals.truncate(scope.locals.len() - pushed);
+    /// The exports of the WXS modules `file` declares; the last of two same-named ones wins.
+    fn modules_of(&mut self, file: &CompiledFile) -> Vec<(Arc<str>, Value)> {
+        file.modules.iter().map(|module| (module.name.clone(), self.module(&file.path, &module.source_key))).collect()
     }
 
     fn module(&mut self, file: &str, key: &str) -> Value {
@@ -131,7 +156,7 @@ impl Renderer<'_> {
         let exports = match self.host.module(key, self.library.scripts()) {
             Ok(exports) => exports,
             Err(err) => {
-                self.problem("wxs-error", file, format!("WXS module `{key}`: {err}"));
+                self.failure("wxs-error", file, format!("WXS module `{key}`: {err}"));
                 Value::Undefined
             }
         };
@@ -152,7 +177,7 @@ impl Renderer<'_> {
                     Interpolated::Literal(s) => push_text(out, s),
                     _ => {
                         let mut s = String::new();
-                        self.write_text(file, text, scope, &mut s);
+                        self.write_text(text, scope, &mut s);
                         push_text(out, &s);
                     }
                 }
@@ -166,7 +191,7 @@ impl Renderer<'_> {
                 for attr in &element.attrs {
                     let value = match &attr.value {
                         AttrValue::Bare => Value::Bool(true),
-                        AttrValue::Interpolated(value) => self.interpolated(file, value, scope),
+                        AttrValue::Interpolated(value) => self.interpolated(value, scope),
                     };
                     tree.attrs.push((attr.name.clone(), value));
                 }
@@ -178,7 +203,7 @@ impl Renderer<'_> {
             Node::If(branches) => {
                 for (test, body) in branches {
                     let pass = match test {
-                        Some(test) => self.interpolated(file, test, scope).truthy(),
+                        Some(test) => self.interpolated(test, scope).truthy(),
                         None => true,
                     };
                     if pass {
@@ -195,23 +220,23 @@ impl Renderer<'_> {
             }
             Node::CallTemplate { name, data, .. } => self.call_template(file, name, data.as_ref(), scope, out),
             Node::Include { path } => {
-                let Some(included) = self.library.file(path).cloned() else { return };
-                if self.enter(&file.path) {
-                    self.file_nodes(&included, &included.nodes, scope, out);
-                    self.depth -= 1;
+                // The included file renders with the includer's data, scope and WXS modules,
+                // calling templates as the included file sees them.
+                let Some(included) = self.library.file(path).cloned() else {
+                    self.problem("missing-file", &file.path, format!("included `{path}` does not exist"));
+                    return;
+                };
+                if self.includes.iter().any(|p| p == path) {
+                    self.problem("include-cycle", &file.path, format!("`{path}` includes itself; the cycle stops"));
+                    return;
                 }
+                self.includes.push(path.clone());
+                for node in &included.nodes {
+                    self.node(&included, node, scope, out);
+                }
+                self.includes.pop();
             }
         }
-    }
-
-    fn enter(&mut self, file: &str) -> bool {
-        if self.depth >= self.limits.max_depth {
-            let max = self.limits.max_depth;
-            self.problem("too-deep", file, format!("templates and includes nest deeper than {max}"));
-            return false;
-        }
-        self.depth += 1;
-        true
     }
 
     fn call_template(
@@ -222,26 +247,41 @@ impl Renderer<'_> {
         scope: &mut Scope,
         out: &mut Vec<TreeNode>,
     ) {
-        let name = self.interpolated(file, name, scope).to_js_string();
+        let name: Arc<str> = self.interpolated(name, scope).to_js_string().into();
         let Some(target) = self.library.template(&file.path, &name).cloned() else {
             self.problem("missing-template", &file.path, format!("template `{name}` is not defined or imported"));
             return;
         };
+        let key = (target.file.path.clone(), name);
+        if self.templates.contains(&key) {
+            let message = format!("template `{}` calls itself; the inner call renders nothing", key.1);
+            self.problem("template-recursion", &file.path, message);
+            return;
+        }
+        if self.templates.len() >= self.limits.max_depth {
+            let max = self.limits.max_depth;
+            self.failure("too-deep", &file.path, format!("templates nest deeper than {max}"));
+            return;
+        }
         let data = match data {
             Some(expr) => self.eval(expr, scope),
             None => Value::Undefined,
         };
-        if !self.enter(&file.path) {
-            return;
-        }
-        let mut inner = Scope { data, locals: Vec::new() };
+        // A template sees its data only (page data and loop variables stay outside), with the
+        // WXS modules of the file that defines it.
+        let data = if data.truthy() { data } else { Value::object([]) };
+        let mut inner = Scope::new(data);
+        inner.modules = self.modules_of(&target.file);
+        self.templates.push(key);
         let body = target.file.templates[target.index].1.clone();
-        self.file_nodes(&target.file, &body, &mut inner, out);
-        self.depth -= 1;
+        for node in body.iter() {
+            self.node(&target.file, node, &mut inner, out);
+        }
+        self.templates.pop();
     }
 
     fn for_loop(&mut self, file: &CompiledFile, for_loop: &ForLoop, scope: &mut Scope, out: &mut Vec<TreeNode>) {
-        let list = self.interpolated(file, &for_loop.list, scope);
+        let list = self.interpolated(&for_loop.list, scope);
         let mut each = |renderer: &mut Self, index: Value, item: Value, scope: &mut Scope| {
             let key = for_loop.key.as_ref().map(|key| Key {
                 loop_id: for_loop.id,
@@ -304,19 +344,19 @@ impl Renderer<'_> {
     }
 
     /// Evaluates an attribute-like value: one `{{ }}` keeps its type, a mix becomes a string.
-    fn interpolated(&mut self, file: &CompiledFile, value: &Interpolated, scope: &Scope) -> Value {
+    fn interpolated(&mut self, value: &Interpolated, scope: &Scope) -> Value {
         match value {
             Interpolated::Literal(s) => Value::String(s.clone()),
             Interpolated::Single(expr) => self.eval(expr, scope),
             Interpolated::Mixed(_) => {
                 let mut s = String::new();
-                self.write_text(file, value, scope, &mut s);
+                self.write_text(value, scope, &mut s);
                 Value::string(s)
             }
         }
     }
 
-    fn write_text(&mut self, _file: &CompiledFile, value: &Interpolated, scope: &Scope, out: &mut String) {
+    fn write_text(&mut self, value: &Interpolated, scope: &Scope, out: &mut String) {
         match value {
             Interpolated::Literal(s) => out.push_str(s),
             Interpolated::Single(expr) => self.eval(expr, scope).write_display(out),
@@ -334,27 +374,7 @@ impl Renderer<'_> {
     fn eval(&mut self, expr: &Expr, scope: &Scope) -> Value {
         match expr {
             Expr::Literal(value) => value.clone(),
-            Expr::Ident(name) => scope.lookup(name),
-            Expr::Member(object, name) => self.eval(object, scope).get_named(name),
-            Expr::Index(object, key) => {
-                let object = self.eval(object, scope);
-                let key = self.eval(key, scope);
-                object.get(&key)
-            }
-            Expr::Call(callee, args) => {
-                let function = self.eval(callee, scope);
-                let Value::Function(function) = function else {
-                    return Value::Undefined;
-                };
-                let args: Vec<Value> = args.iter().map(|arg| self.eval(arg, scope)).collect();
-                match self.host.call(function, &args) {
-                    Ok(value) => value,
-                    Err(err) => {
-                        self.problem("wxs-error", "", format!("WXS call failed: {err}"));
-                        Value::Undefined
-                    }
-                }
-            }
+            Expr::Ident(_) | Expr::Member(..) | Expr::Index(..) | Expr::Call(..) => self.access(expr, scope).0,
             Expr::Unary(op, operand) => {
                 let value = self.eval(operand, scope);
                 match op {
@@ -385,34 +405,111 @@ impl Renderer<'_> {
                 }
             }
             Expr::Array(elements) => {
-                let mut items = Vec::with_capacity(elements.len());
-                for ArrayElement::Item(expr) in elements {
-                    items.push(self.eval(expr, scope));
-                }
+                let items = elements.iter().map(|ArrayElement::Item(expr)| self.eval(expr, scope)).collect();
                 Value::Array(Arc::new(items))
             }
-            Expr::Object(properties) => {
-                let mut object = Object::with_capacity(properties.len());
-                for property in properties {
-                    match property {
-                        Property::KeyValue(key, expr) => {
-                            let value = self.eval(expr, scope);
-                            object.insert(key.clone(), value);
-                        }
-                        Property::Spread(expr) => match self.eval(expr, scope) {
-                            Value::Object(spread) => {
-                                object.extend(spread.iter().map(|(k, v)| (k.clone(), v.clone())));
-                            }
-                            Value::Array(spread) => object.extend(
-                                spread.iter().enumerate().map(|(i, v)| (Arc::from(i.to_string()), v.clone())),
-                            ),
-                            _ => {}
-                        },
-                    }
-                }
-                Value::object(object)
-            }
+            Expr::Object(properties) => self.object(properties, scope),
         }
+    }
+
+    /// Evaluates a name, member, index or call chain. The flag says whether the chain starts at
+    /// a WXS module: only such chains may reach functions and call them (`s.toUpperCase()` on
+    /// page data is `undefined`, as in wcc).
+    fn access(&mut self, expr: &Expr, scope: &Scope) -> (Value, bool) {
+        let (value, from_module) = match expr {
+            Expr::Ident(name) => match scope.module(name) {
+                Some(exports) => return (exports.clone(), true),
+                None => return (scope.lookup(name), false),
+            },
+            Expr::Member(object, name) => {
+                let (object, from_module) = self.access(object, scope);
+                (property(&object, &Value::String(name.clone())), from_module)
+            }
+            Expr::Index(object, key) => {
+                let (object, from_module) = self.access(object, scope);
+                let key = self.eval(key, scope);
+                (property(&object, &key), from_module)
+            }
+            Expr::Call(callee, args) => {
+                let (function, from_module) = self.access(callee, scope);
+                let Value::Function(function) = function else { return (Value::Undefined, from_module) };
+                if !from_module {
+                    return (Value::Undefined, false);
+                }
+                let args: Vec<Value> = args.iter().map(|arg| self.eval(arg, scope)).collect();
+                // A WXS function that throws yields `undefined`, as in wcc.
+                let result = self.host.call(function, &args).unwrap_or_else(|err| {
+                    self.problem("wxs-error", "", format!("a WXS call threw: {err}"));
+                    Value::Undefined
+                });
+                (result, true)
+            }
+            other => (self.eval(other, scope), false),
+        };
+        match value {
+            Value::Function(_) if !from_module => (Value::Undefined, false),
+            value => (value, from_module),
+        }
+    }
+
+    /// An object literal (or a template's data) with wcc's merge order: entries fold left;
+    /// when the first entry is a spread, the second's keys come first and the spread fills in
+    /// what is missing, so `{...o, ...p}` lists `p`'s keys before `o`'s.
+    fn object(&mut self, properties: &[Property], scope: &Scope) -> Value {
+        let mut entries = properties.iter();
+        let Some(first) = entries.next() else { return Value::object([]) };
+        let mut merged = match first {
+            Property::KeyValue(key, expr) => Value::object([(key.clone(), self.eval(expr, scope))]),
+            Property::Spread(expr) => self.eval(expr, scope),
+        };
+        let first_is_spread = matches!(first, Property::Spread(_));
+        for (i, property) in entries.enumerate() {
+            let right = match property {
+                Property::KeyValue(key, expr) => vec![(key.clone(), self.eval(expr, scope))],
+                Property::Spread(expr) => enumerable(&self.eval(expr, scope)),
+            };
+            let mut out = Object::new();
+            if i == 0 && first_is_spread {
+                out.extend(right);
+                for (key, value) in enumerable(&merged) {
+                    out.entry(key).or_insert(value);
+                }
+            } else {
+                out.extend(enumerable(&merged));
+                for (key, value) in right {
+                    out.insert(key, value);
+                }
+            }
+            merged = Value::object(out);
+        }
+        merged
+    }
+}
+
+/// `object[key]` as wcc reads it: never throws, and `__proto__`, `prototype` and `caller` are
+/// out of reach.
+fn property(object: &Value, key: &Value) -> Value {
+    match key {
+        Value::Undefined | Value::Null => Value::Undefined,
+        Value::String(name) if matches!(&**name, "__proto__" | "prototype" | "caller") => Value::Undefined,
+        key => object.get(key),
+    }
+}
+
+/// The (key, value) pairs a `for…in` over `value` visits.
+fn enumerable(value: &Value) -> Vec<(Arc<str>, Value)> {
+    match value {
+        Value::Object(map) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        Value::Array(items) => items.iter().enumerate().map(|(i, v)| (Arc::from(i.to_string()), v.clone())).collect(),
+        Value::String(s) => s
+            .encode_utf16()
+            .enumerate()
+            .map(|(i, unit)| {
+                let text: String = char::decode_utf16([unit]).map(|c| c.unwrap_or('\u{FFFD}')).collect();
+                (Arc::from(i.to_string()), Value::string(text))
+            })
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
