@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use capsule_diagnostics::{Diagnostic, Position};
 
+use crate::escape::{Piece, static_text, unescape_attribute};
 use crate::expr::{self, Expr};
 use crate::ir::{AttrValue, Attribute, CompiledFile, Element, ForLoop, Interpolated, LoopKey, ModuleDecl, Node, Part};
 use crate::path::resolve;
@@ -261,7 +262,7 @@ impl Compiler<'_> {
 
     fn attr_interpolation(&mut self, attr: &syntax::Attribute) -> Interpolated {
         match &attr.value {
-            Some(value) => self.interpolate(value, attr.value_offset),
+            Some(value) => self.interpolate(&unescape_attribute(value), attr.value_offset),
             None => Interpolated::Literal("".into()),
         }
     }
@@ -354,7 +355,7 @@ impl Compiler<'_> {
         let mut at = offset;
         while let Some(open) = rest.find("{{") {
             if open > 0 {
-                parts.push(Part::Literal(rest[..open].into()));
+                parts.push(Part::Literal(static_text(&rest[..open], Piece::Markup).into()));
             }
             let body_start = open + 2;
             let Some(len) = syntax::mustache_end(&rest[body_start..]) else {
@@ -381,7 +382,7 @@ impl Compiler<'_> {
             at += consumed;
         }
         if !rest.is_empty() {
-            parts.push(Part::Literal(rest.into()));
+            parts.push(Part::Literal(static_text(rest, Piece::Markup).into()));
         }
         match parts.len() {
             0 => Interpolated::Literal("".into()),

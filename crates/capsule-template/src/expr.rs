@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::escape::{Piece, static_text};
 use crate::value::Value;
 
 /// A parsed `{{ }}` expression.
@@ -169,38 +170,20 @@ fn lex_number(s: &str) -> Option<(f64, usize)> {
     Some((s[..len].parse().ok()?, len))
 }
 
-/// Lexes a quoted string with JavaScript escapes; on failure returns the offset of the problem.
+/// Lexes a quoted string; on failure returns the offset of the problem. A backslash only keeps
+/// the next character from ending the string; its meaning is wcc's (see `escape`).
 fn lex_string(s: &str, quote: char) -> Result<(String, usize), usize> {
-    let mut out = String::new();
-    let mut chars = s.char_indices().skip(1);
-    while let Some((i, c)) = chars.next() {
-        match c {
-            c if c == quote => return Ok((out, i + 1)),
-            '\n' => return Err(i),
-            '\\' => {
-                let Some((j, e)) = chars.next() else { return Err(i) };
-                match e {
-                    'n' => out.push('\n'),
-                    't' => out.push('\t'),
-                    'r' => out.push('\r'),
-                    'b' => out.push('\u{8}'),
-                    'f' => out.push('\u{c}'),
-                    'v' => out.push('\u{b}'),
-                    '0' => out.push('\0'),
-                    'x' | 'u' => {
-                        let width = if e == 'x' { 2 } else { 4 };
-                        let hex = s.get(j + 1..j + 1 + width).ok_or(j)?;
-                        let code = u32::from_str_radix(hex, 16).map_err(|_| j)?;
-                        out.push(char::from_u32(code).unwrap_or('\u{FFFD}'));
-                        for _ in 0..width {
-                            chars.next();
-                        }
-                    }
-                    '\n' => {}
-                    other => out.push(other),
-                }
+    let bytes = s.as_bytes();
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'\n' => return Err(i),
+            b if b == quote as u8 => {
+                let content = static_text(&s[1..i], Piece::StringLiteral).into_owned();
+                return Ok((content, i + 1));
             }
-            c => out.push(c),
+            _ => i += 1,
         }
     }
     Err(s.len())

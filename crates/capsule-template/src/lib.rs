@@ -9,6 +9,7 @@
 
 pub mod compile;
 pub mod diff;
+mod escape;
 pub mod expr;
 pub mod ir;
 mod library;

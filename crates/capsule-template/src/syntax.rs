@@ -85,6 +85,9 @@ impl<'a> Parser<'a> {
             let rest = self.rest();
             if rest.starts_with("<!--") {
                 self.comment();
+            } else if rest.starts_with("<!") || rest.starts_with("<?") {
+                self.error("bad-markup", self.pos, "declarations such as `<!DOCTYPE>` and `<?xml?>` are not WXML".into());
+                self.skip_to_tag_end();
             } else if let Some(after) = rest.strip_prefix("</") {
                 let start = self.pos;
                 let name_len = name_length(after);
@@ -98,7 +101,8 @@ impl<'a> Parser<'a> {
                     self.skip_to_tag_end();
                 }
                 self.close(&mut stack, &mut children, name, start);
-            } else if rest.starts_with('<') && rest[1..].starts_with(is_name_start) {
+            } else if rest.starts_with('<') {
+                // In WXML a `<` always opens markup, even before a space (`< view>` is a tag).
                 let Some((element, self_closing)) = self.start_tag() else { continue };
                 if self_closing {
                     children.push(SyntaxNode::Element(element));
@@ -171,9 +175,23 @@ impl<'a> Parser<'a> {
     fn start_tag(&mut self) -> Option<(Element, bool)> {
         let offset = self.pos;
         self.pos += 1;
+        self.skip_whitespace();
         let name_len = name_length(self.rest());
+        let first = self.rest().chars().next();
+        if name_len == 0 || first.is_some_and(|c| c.is_ascii_digit()) {
+            let what = match first {
+                Some(c) => format!("unexpected `{c}` where a tag name should start"),
+                None => "the file ends inside a tag".to_string(),
+            };
+            self.error("bad-tag", self.pos, what);
+            self.skip_to_tag_end();
+            return None;
+        }
         let name = self.rest()[..name_len].to_string();
         self.pos += name_len;
+        if name.starts_with("wx-") {
+            self.error("reserved-tag", offset, format!("`<{name}>`: tag names starting with `wx-` are reserved"));
+        }
         let mut attrs: Vec<Attribute> = Vec::new();
         loop {
             self.skip_whitespace();
@@ -182,8 +200,13 @@ impl<'a> Parser<'a> {
                 self.error("unclosed-tag", offset, format!("start tag `<{name}` is not closed with `>`"));
                 return Some((Element { name, offset, attrs, children: Vec::new() }, true));
             }
-            if rest.starts_with("/>") {
-                self.pos += 2;
+            if rest.starts_with('/') {
+                if rest.starts_with("/>") {
+                    self.pos += 2;
+                    return Some((Element { name, offset, attrs, children: Vec::new() }, true));
+                }
+                self.error("bad-tag", self.pos + 1, format!("expected `>` right after `/` in `<{name}>`"));
+                self.skip_to_tag_end();
                 return Some((Element { name, offset, attrs, children: Vec::new() }, true));
             }
             if rest.starts_with('>') {
@@ -191,11 +214,11 @@ impl<'a> Parser<'a> {
                 return Some((Element { name, offset, attrs, children: Vec::new() }, false));
             }
             let attr_len = attr_name_length(rest);
-            if attr_len == 0 {
-                let c = rest.chars().next().unwrap_or(' ');
-                self.error("bad-attribute", self.pos, format!("unexpected `{c}` in start tag `<{name}>`"));
-                self.pos += c.len_utf8();
-                continue;
+            let first = rest.chars().next().unwrap_or(' ');
+            if attr_len == 0 || first.is_ascii_digit() {
+                self.error("bad-attribute", self.pos, format!("unexpected `{first}` in start tag `<{name}>`"));
+                self.skip_to_tag_end();
+                return Some((Element { name, offset, attrs, children: Vec::new() }, true));
             }
             let attr_offset = self.pos;
             let attr_name = rest[..attr_len].to_string();
@@ -205,9 +228,21 @@ impl<'a> Parser<'a> {
             let (value, value_offset) = if self.rest().starts_with('=') {
                 self.pos += 1;
                 self.skip_whitespace();
-                self.attribute_value(&name, &attr_name)
+                match self.attribute_value(&name, &attr_name) {
+                    Some(value) => value,
+                    None => {
+                        self.skip_to_tag_end();
+                        return Some((Element { name, offset, attrs, children: Vec::new() }, true));
+                    }
+                }
             } else {
                 self.pos = before_eq;
+                if self.rest().chars().next().is_some_and(|c| !(c.is_whitespace() || c == '>' || c == '/')) {
+                    let c = self.rest().chars().next().unwrap_or(' ');
+                    self.error("bad-attribute", self.pos, format!("unexpected `{c}` in attribute name `{attr_name}`"));
+                    self.skip_to_tag_end();
+                    return Some((Element { name, offset, attrs, children: Vec::new() }, true));
+                }
                 (None, before_eq)
             };
             let attribute = Attribute { name: attr_name, value, offset: attr_offset, value_offset };
@@ -219,35 +254,35 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn attribute_value(&mut self, tag: &str, attr: &str) -> (Option<String>, usize) {
+    /// A quoted attribute value: `(raw text, where it starts)`. `\` keeps the next character
+    /// from ending the value; a line feed inside is an error, as in wcc.
+    fn attribute_value(&mut self, tag: &str, attr: &str) -> Option<(Option<String>, usize)> {
         let rest = self.rest();
         let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
-            // Unquoted: up to whitespace, `>` or `/>`.
-            let len = rest
-                .char_indices()
-                .find(|&(i, c)| c.is_whitespace() || c == '>' || rest[i..].starts_with("/>"))
-                .map_or(rest.len(), |(i, _)| i);
-            let start = self.pos;
-            self.pos += len;
-            return (Some(rest[..len].to_string()), start);
+            let found = rest.chars().next().map_or("the end of the file".to_string(), |c| format!("`{c}`"));
+            self.error("unquoted-attribute", self.pos, format!("value of `{attr}` in `<{tag}>` must be quoted, found {found}"));
+            return None;
         };
         let start = self.pos + 1;
-        match rest[1..].find(quote) {
-            Some(end) => {
-                let value = &rest[1..1 + end];
-                self.pos = start + end + 1;
-                (Some(value.to_string()), start)
-            }
-            None => {
-                self.error(
-                    "unclosed-attribute",
-                    self.pos,
-                    format!("value of `{attr}` in `<{tag}>` is not closed with {quote}"),
-                );
-                self.pos = self.src.len();
-                (Some(rest[1..].to_string()), start)
+        let bytes = rest.as_bytes();
+        let mut i = 1;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' => i += 2,
+                b'\n' => {
+                    self.error("newline-in-attribute", self.pos + i, format!("line break inside the value of `{attr}`"));
+                    return None;
+                }
+                b if b == quote as u8 => {
+                    self.pos = start + i;
+                    return Some((Some(rest[1..i].to_string()), start));
+                }
+                _ => i += 1,
             }
         }
+        self.error("unclosed-attribute", self.pos, format!("value of `{attr}` in `<{tag}>` is not closed with {quote}"));
+        self.pos = self.src.len();
+        None
     }
 
     /// Reads the raw content of `<wxs>` up to its end tag.
@@ -282,10 +317,6 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         let bytes = self.src.as_bytes();
         let mut i = self.pos;
-        // A `<` at the start that begins no tag is text too.
-        if bytes[i] == b'<' {
-            i += 1;
-        }
         while i < bytes.len() {
             match bytes[i] {
                 b'{' if bytes.get(i + 1) == Some(&b'{') => match mustache_end(&self.src[i + 2..]) {
@@ -295,7 +326,10 @@ impl<'a> Parser<'a> {
                         i = bytes.len();
                     }
                 },
-                b'<' if is_tag_like(&self.src[i..]) => break,
+                // wcc's lexer takes a lone `{` together with the character after it, so `{<`
+                // is text, not the start of a tag.
+                b'{' => i += 1 + self.src[i + 1..].chars().next().map_or(0, char::len_utf8),
+                b'<' => break,
                 _ => i += 1,
             }
         }
@@ -325,20 +359,13 @@ pub fn mustache_end(body: &str) -> Option<usize> {
     None
 }
 
-fn is_tag_like(s: &str) -> bool {
-    s.starts_with("<!--") || s.starts_with("</") || s[1..].starts_with(is_name_start)
-}
-
-fn is_name_start(c: char) -> bool {
-    c.is_ascii_alphabetic() || c == '_' || c == '-'
-}
-
+/// Tag and attribute names: ASCII letters, digits, `_`, `-` and `:` (wcc rejects the rest).
 fn name_length(s: &str) -> usize {
-    s.find(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))).unwrap_or(s.len())
+    s.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':'))).unwrap_or(s.len())
 }
 
 fn attr_name_length(s: &str) -> usize {
-    s.find(|c: char| c.is_whitespace() || matches!(c, '=' | '>' | '/' | '"' | '\'' | '<')).unwrap_or(s.len())
+    name_length(s)
 }
 
 #[cfg(test)]
