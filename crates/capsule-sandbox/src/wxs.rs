@@ -32,6 +32,12 @@ impl Default for WxsLimits {
 const LOADER: &str = r#"
 (function () {
   var cache = Object.create(null);
+  // In WXS `x.constructor` is the type's name as a string ('Array', 'Object', ...), which
+  // WXS code relies on for type checks; real constructors stay untouched for the builtins.
+  Object.defineProperty(Object.prototype, '__wxsConstructor', {
+    get: function () { return Object.prototype.toString.call(this).slice(8, -1); },
+    enumerable: false,
+  });
   function resolve(from, target) {
     var parts = target.charAt(0) === '/' ? [] : from.split('/').slice(0, -1);
     target.split('/').forEach(function (p) {
@@ -50,6 +56,7 @@ const LOADER: &str = r#"
     if (typeof source !== 'string') throw new Error('module not found: ' + key);
     var module = { exports: {} };
     cache[key] = module;
+    source = source.replace(/\.(\s*)constructor\b/g, '.$1__wxsConstructor');
     var body = new Function('module', 'exports', 'require', 'getDate', 'getRegExp', source);
     body(module, module.exports, function (target) { return load(resolve(key, target), sources); }, getDate, getRegExp);
     return module.exports;

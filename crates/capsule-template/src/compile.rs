@@ -6,6 +6,7 @@ use capsule_diagnostics::{Diagnostic, Position};
 
 use crate::escape::{Piece, static_text, unescape_attribute};
 use crate::expr::{self, Expr};
+use crate::wxs_check::check_wxs;
 use crate::ir::{AttrValue, Attribute, CompiledFile, Element, ForLoop, Interpolated, LoopKey, ModuleDecl, Node, Part};
 use crate::path::resolve;
 use crate::syntax::{self, SyntaxNode};
@@ -315,14 +316,15 @@ impl Compiler<'_> {
                 None => return,
             }
         } else {
-            let script: String = element
-                .children
-                .iter()
-                .filter_map(|child| match child {
-                    SyntaxNode::Text { text, .. } => Some(text.as_str()),
-                    SyntaxNode::Element(_) => None,
-                })
-                .collect();
+            let mut script = String::new();
+            for child in &element.children {
+                if let SyntaxNode::Text { text, offset } = child {
+                    for problem in check_wxs(text) {
+                        self.error("wxs-syntax", offset + problem.offset, problem.message.to_string());
+                    }
+                    script.push_str(text);
+                }
+            }
             (format!("{}#{name}", self.path), Some(script))
         };
         // Of two modules with one name the last wins, as in wcc.

@@ -164,7 +164,8 @@ fn lex_number(s: &str) -> Option<(f64, usize)> {
         let value = bytes[1..len].iter().fold(0.0, |acc, b| acc * 8.0 + f64::from(b - b'0'));
         return Some((value, len));
     }
-    if bytes.get(len) == Some(&b'.') && bytes.get(len + 1).is_some_and(u8::is_ascii_digit) {
+    // `1.5`, `.5` and `1.` are numbers; `1.x` is not (member access on a number is an error).
+    if bytes.get(len) == Some(&b'.') && !bytes.get(len + 1).is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_') {
         len += 1 + bytes[len + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
     }
     Some((s[..len].parse().ok()?, len))
@@ -298,8 +299,9 @@ impl Parser {
     /// Member access, indexing and calls, which wcc allows on names and array literals only:
     /// not on other literals or parenthesised expressions (`'abc'.length`, `(s).length`).
     fn postfix(&mut self) -> Result<Expr, ExprError> {
+        let parenthesised = matches!(self.peek(), Tok::Punct("("));
         let mut expr = self.primary()?;
-        if !matches!(expr, Expr::Ident(_) | Expr::Array(_)) {
+        if parenthesised || !matches!(expr, Expr::Ident(_) | Expr::Array(_)) {
             return Ok(expr);
         }
         loop {

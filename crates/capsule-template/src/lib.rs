@@ -20,6 +20,7 @@ mod script;
 pub mod syntax;
 pub mod tree;
 mod value;
+mod wxs_check;
 
 pub use compile::compile;
 pub use library::Library;
@@ -28,3 +29,4 @@ pub use render::{RenderLimits, Rendered, render, render_with};
 pub use script::{NoScripts, ScriptError, ScriptHost, ScriptSources, required_paths};
 pub use tree::{Key, TreeElement, TreeNode};
 pub use value::{FunctionRef, Object, Value};
+pub use wxs_check::{WxsProblem, check_wxs};

@@ -3,12 +3,13 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use capsule_diagnostics::Diagnostic;
+use capsule_diagnostics::{Diagnostic, Position};
 
 use crate::compile::compile;
 use crate::ir::{CompiledFile, Node};
 use crate::path::resolve;
 use crate::script::{ScriptSources, required_paths};
+use crate::wxs_check::check_wxs;
 
 /// Where a template name leads: the file that defines it and its index there.
 #[derive(Clone, Debug)]
@@ -53,6 +54,10 @@ impl Library {
                 continue;
             };
             if is_script(&path) {
+                for problem in check_wxs(&source) {
+                    let position = Position::of_offset(&source, problem.offset);
+                    diagnostics.push(Diagnostic::error("wxs-syntax", problem.message).in_file(&path).at(position));
+                }
                 for target in required_paths(&source) {
                     if let Some(target) = resolve(&path, &target) {
                         queue.push_back((target, Some(path.clone())));

@@ -202,8 +202,12 @@ impl Renderer<'_> {
             }
             Node::If(branches) => {
                 for (test, body) in branches {
+                    // A WXS function as a condition is false: wcc hands the view a placeholder.
                     let pass = match test {
-                        Some(test) => self.interpolated(test, scope).truthy(),
+                        Some(test) => match self.interpolated(test, scope) {
+                            Value::Function(_) => false,
+                            value => value.truthy(),
+                        },
                         None => true,
                     };
                     if pass {

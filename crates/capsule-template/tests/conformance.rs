@@ -27,6 +27,9 @@ fn run_case(dir: &Path, entry: &str) -> Outcome {
     }
     let mut host = WxsHost::new();
     let rendered = render(&library, entry, &data, &mut host);
+    if has_errors(&rendered.diagnostics) {
+        return Outcome::Rejected;
+    }
     Outcome::Tree(normalize(rendered.tree))
 }
 
@@ -51,7 +54,12 @@ fn normalize(nodes: Vec<TreeNode>) -> Vec<TreeNode> {
             },
             TreeNode::Element(mut element) => {
                 element.key = None;
-                element.attrs.retain(|(_, value)| value.to_json().is_some());
+                // Compare values as JSON carries them (NaN is null, functions vanish).
+                element.attrs = element
+                    .attrs
+                    .into_iter()
+                    .filter_map(|(name, value)| Some((name, Value::from_json(&value.to_json()?))))
+                    .collect();
                 element.attrs.sort_by(|a, b| a.0.cmp(&b.0));
                 element.children = normalize(element.children);
                 out.push(TreeNode::Element(element));
