@@ -1,5 +1,6 @@
 //! The `capsule` command line: a thin layer over the library crates.
 
+mod project;
 mod render;
 
 use std::path::PathBuf;
@@ -16,6 +17,22 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Validate a mini-program project and compile its templates; exit 1 on errors.
+    Check {
+        /// The project folder (WeChat, ByteDance or W3C MiniApp layout).
+        dir: PathBuf,
+        #[command(flatten)]
+        limits: project::LimitArgs,
+    },
+    /// Build a deterministic `.capsule` package from a project that checks clean.
+    Build {
+        dir: PathBuf,
+        /// Where to write the package.
+        #[arg(short, long)]
+        output: PathBuf,
+        #[command(flatten)]
+        limits: project::LimitArgs,
+    },
     /// Render a WXML/TTML file with page data and print the tree as JSON.
     Render {
         /// The template file (`.wxml` or `.ttml`).
@@ -32,6 +49,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Check { dir, limits } => project::run_check(&dir, &limits),
+        Command::Build { dir, output, limits } => project::run_build(&dir, &output, &limits),
         Command::Render { file, data, repeat } => render::run(&file, data.as_deref(), repeat),
     };
     match result {

@@ -11,9 +11,10 @@ use capsule_template::{Library, Value, render, tree};
 pub fn run(file: &Path, data: Option<&Path>, repeat: u32) -> Result<ExitCode> {
     let data = match data {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-            let json: serde_json::Value =
-                serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))?;
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let json: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not valid JSON", path.display()))?;
             Value::from_json(&json)
         }
         None => Value::object([]),
@@ -33,6 +34,9 @@ pub fn run(file: &Path, data: Option<&Path>, repeat: u32) -> Result<ExitCode> {
     }
     for diagnostic in &rendered.diagnostics {
         eprintln!("{diagnostic}");
+    }
+    if has_errors(&rendered.diagnostics) {
+        return Ok(ExitCode::FAILURE);
     }
     let out = serde_json::json!({ "tree": tree::to_json(&rendered.tree) });
     let mut stdout = std::io::stdout().lock();

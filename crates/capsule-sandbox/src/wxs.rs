@@ -106,7 +106,8 @@ impl WxsHost {
         runtime.set_interrupt_handler(Some(Box::new(move || {
             started.elapsed().as_nanos() as u64 > handler_deadline.load(Ordering::Relaxed)
         })));
-        let context = Context::full(&runtime).unwrap_or_else(|err| panic!("cannot create a QuickJS context: {err}"));
+        let context =
+            Context::full(&runtime).unwrap_or_else(|err| panic!("cannot create a QuickJS context: {err}"));
         Self {
             functions: Vec::new(),
             loader: None,
@@ -150,7 +151,7 @@ impl ScriptHost for WxsHost {
                 table.set(name.as_str(), source.as_str()).map_err(|e| js_error(&ctx, e))?;
             }
             let exports: rquickjs::Value = loader.call((key, table)).map_err(|e| js_error(&ctx, e))?;
-            Ok(self.from_js(&ctx, &exports, 0))
+            Ok(self.import_value(&ctx, &exports, 0))
         });
         self.disarm_deadline();
         let exports = result?;
@@ -168,11 +169,11 @@ impl ScriptHost for WxsHost {
             let function = persistent.restore(&ctx).map_err(|e| js_error(&ctx, e))?;
             let mut js_args = Args::new(ctx.clone(), args.len());
             for arg in args {
-                let value = self.to_js(&ctx, arg, 0).map_err(|e| js_error(&ctx, e))?;
+                let value = self.export_value(&ctx, arg, 0).map_err(|e| js_error(&ctx, e))?;
                 js_args.push_arg(value).map_err(|e| js_error(&ctx, e))?;
             }
             let result: rquickjs::Value = function.call_arg(js_args).map_err(|e| js_error(&ctx, e))?;
-            Ok(self.from_js(&ctx, &result, 0))
+            Ok(self.import_value(&ctx, &result, 0))
         });
         self.disarm_deadline();
         result
@@ -183,7 +184,7 @@ impl ScriptHost for WxsHost {
 const MAX_DEPTH: usize = 64;
 
 impl WxsHost {
-    fn from_js<'js>(&mut self, ctx: &Ctx<'js>, value: &rquickjs::Value<'js>, depth: usize) -> Value {
+    fn import_value<'js>(&mut self, ctx: &Ctx<'js>, value: &rquickjs::Value<'js>, depth: usize) -> Value {
         if depth > MAX_DEPTH {
             return Value::Undefined;
         }
@@ -196,7 +197,7 @@ impl WxsHost {
                 let Ok(array) = value.get::<rquickjs::Array>() else { return Value::Undefined };
                 let items = array
                     .iter::<rquickjs::Value>()
-                    .map(|item| item.map(|item| self.from_js(ctx, &item, depth + 1)).unwrap_or_default())
+                    .map(|item| item.map(|item| self.import_value(ctx, &item, depth + 1)).unwrap_or_default())
                     .collect();
                 Value::Array(Arc::new(items))
             }
@@ -222,7 +223,7 @@ impl WxsHost {
                 let mut map = Object::new();
                 for entry in object.props::<String, rquickjs::Value>() {
                     let Ok((key, item)) = entry else { continue };
-                    map.insert(key.into(), self.from_js(ctx, &item, depth + 1));
+                    map.insert(key.into(), self.import_value(ctx, &item, depth + 1));
                 }
                 Value::object(map)
             }
@@ -230,7 +231,12 @@ impl WxsHost {
         }
     }
 
-    fn to_js<'js>(&self, ctx: &Ctx<'js>, value: &Value, depth: usize) -> rquickjs::Result<rquickjs::Value<'js>> {
+    fn export_value<'js>(
+        &self,
+        ctx: &Ctx<'js>,
+        value: &Value,
+        depth: usize,
+    ) -> rquickjs::Result<rquickjs::Value<'js>> {
         use rquickjs::IntoJs;
         if depth > MAX_DEPTH {
             return Ok(rquickjs::Value::new_undefined(ctx.clone()));
@@ -244,14 +250,14 @@ impl WxsHost {
             Value::Array(items) => {
                 let array = rquickjs::Array::new(ctx.clone())?;
                 for (i, item) in items.iter().enumerate() {
-                    array.set(i, self.to_js(ctx, item, depth + 1)?)?;
+                    array.set(i, self.export_value(ctx, item, depth + 1)?)?;
                 }
                 array.into_value()
             }
             Value::Object(map) => {
                 let object = rquickjs::Object::new(ctx.clone())?;
                 for (key, item) in map.iter() {
-                    object.set(&**key, self.to_js(ctx, item, depth + 1)?)?;
+                    object.set(&**key, self.export_value(ctx, item, depth + 1)?)?;
                 }
                 object.into_value()
             }
@@ -276,7 +282,9 @@ fn js_error(ctx: &Ctx<'_>, error: rquickjs::Error) -> ScriptError {
             return ScriptError::new(format!("{name}: {message}"));
         }
     }
-    let text = exception.get::<String>().unwrap_or_else(|_| "uncatchable error (interrupted or out of memory)".into());
+    let text = exception
+        .get::<String>()
+        .unwrap_or_else(|_| "uncatchable error (interrupted or out of memory)".into());
     ScriptError::new(text)
 }
 
@@ -292,7 +300,10 @@ mod tests {
     fn loads_modules_and_calls_functions() {
         let mut host = WxsHost::new();
         let sources = sources(&[
-            ("util.wxs", "var h = require('./helper.wxs'); module.exports = { twice: function (x) { return h.add(x, x); }, pi: 3 };"),
+            (
+                "util.wxs",
+                "var h = require('./helper.wxs'); module.exports = { twice: function (x) { return h.add(x, x); }, pi: 3 };",
+            ),
             ("helper.wxs", "module.exports.add = function (a, b) { return a + b; };"),
         ]);
         let exports = host.module("util.wxs", &sources).unwrap();
@@ -304,7 +315,8 @@ mod tests {
 
     #[test]
     fn runaway_scripts_are_stopped() {
-        let mut host = WxsHost::with_limits(WxsLimits { deadline: Duration::from_millis(50), ..WxsLimits::default() });
+        let mut host =
+            WxsHost::with_limits(WxsLimits { deadline: Duration::from_millis(50), ..WxsLimits::default() });
         let sources = sources(&[("loop.wxs", "module.exports.spin = function () { while (true) {} };")]);
         let exports = host.module("loop.wxs", &sources).unwrap();
         let Value::Function(spin) = exports.get_named("spin") else { panic!("not a function") };

@@ -14,10 +14,10 @@ fn wxml_files(dir: &Path, found: &mut Vec<(String, String)>) {
         let path = entry.path();
         if path.is_dir() {
             wxml_files(&path, found);
-        } else if path.extension().is_some_and(|ext| ext == "wxml") {
-            if let Ok(source) = std::fs::read_to_string(&path) {
-                found.push((path.to_string_lossy().into_owned(), source));
-            }
+        } else if path.extension().is_some_and(|ext| ext == "wxml")
+            && let Ok(source) = std::fs::read_to_string(&path)
+        {
+            found.push((path.to_string_lossy().into_owned(), source));
         }
     }
 }
@@ -81,7 +81,9 @@ fn render_and_diff(c: &mut Criterion) {
     let first = render(&library, "index.wxml", &data, &mut NoScripts).tree;
     let second = render(&library, "index.wxml", &changed, &mut NoScripts).tree;
     let mut group = c.benchmark_group("page-1000-nodes");
-    group.bench_function("render", |b| b.iter(|| black_box(render(&library, "index.wxml", &data, &mut NoScripts))));
+    group.bench_function("render", |b| {
+        b.iter(|| black_box(render(&library, "index.wxml", &data, &mut NoScripts)))
+    });
     group.bench_function("diff", |b| b.iter(|| black_box(diff::diff(&first, &second))));
     group.bench_function("diff-unchanged", |b| b.iter(|| black_box(diff::diff(&first, &first))));
     group.finish();

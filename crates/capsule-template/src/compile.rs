@@ -6,10 +6,12 @@ use capsule_diagnostics::{Diagnostic, Position};
 
 use crate::escape::{Piece, static_text, unescape_attribute};
 use crate::expr::{self, Expr};
-use crate::wxs_check::check_wxs;
-use crate::ir::{AttrValue, Attribute, CompiledFile, Element, ForLoop, Interpolated, LoopKey, ModuleDecl, Node, Part};
+use crate::ir::{
+    AttrValue, Attribute, CompiledFile, Element, ForLoop, Interpolated, LoopKey, ModuleDecl, Node, Part,
+};
 use crate::path::resolve;
 use crate::syntax::{self, SyntaxNode};
+use crate::wxs_check::check_wxs;
 
 /// Parses and compiles one template file at project path `path`.
 pub fn compile(source: &str, path: &str) -> (CompiledFile, Vec<Diagnostic>) {
@@ -110,15 +112,22 @@ impl Compiler<'_> {
                 chain_open &= matches!(element.name.as_str(), "wxs" | "sjs");
                 continue;
             };
-            if let Some((kind, attr)) = condition {
-                if kind != "else" && attr.value.is_none() {
-                    self.error("missing-condition", attr.offset, format!("`{}` needs a `{{{{ }}}}` value", attr.name));
-                }
+            if let Some((kind, attr)) = condition
+                && kind != "else"
+                && attr.value.is_none()
+            {
+                self.error(
+                    "missing-condition",
+                    attr.offset,
+                    format!("`{}` needs a `{{{{ }}}}` value", attr.name),
+                );
             }
             if let Some(mut for_loop) = for_loop {
                 // `wx:for` applies first: the condition is tested for each item.
                 match condition {
-                    Some(("if", attr)) => compiled = Node::If(vec![(Some(self.attr_interpolation(attr)), compiled)]),
+                    Some(("if", attr)) => {
+                        compiled = Node::If(vec![(Some(self.attr_interpolation(attr)), compiled)])
+                    }
                     Some((_, attr)) => self.error(
                         "else-with-for",
                         attr.offset,
@@ -185,7 +194,11 @@ impl Compiler<'_> {
             }
             "template" => {
                 let Some(is) = element.attr("is") else {
-                    self.error("template-without-name", element.offset, "`<template>` needs `name` or `is`".into());
+                    self.error(
+                        "template-without-name",
+                        element.offset,
+                        "`<template>` needs `name` or `is`".into(),
+                    );
                     return None;
                 };
                 let name = self.attr_interpolation(is);
@@ -212,14 +225,19 @@ impl Compiler<'_> {
             match self.dialect.directive(&attr.name) {
                 Some("for" | "for-items") => list = Some(self.attr_interpolation(attr)),
                 // Names are taken as written (wcc does not trim them); empty means the default.
-                Some("for-item") => item = attr.value.as_deref().filter(|v| !v.is_empty()).unwrap_or("item").into(),
+                Some("for-item") => {
+                    item = attr.value.as_deref().filter(|v| !v.is_empty()).unwrap_or("item").into()
+                }
                 Some("for-index") => {
                     index = attr.value.as_deref().filter(|v| !v.is_empty()).unwrap_or("index").into();
                 }
                 Some("key") => {
-                    key = attr.value.as_deref().map(str::trim).filter(|k| !k.is_empty()).map(|k| {
-                        if k == "*this" { LoopKey::This } else { LoopKey::Property(k.into()) }
-                    });
+                    key = attr
+                        .value
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|k| !k.is_empty())
+                        .map(|k| if k == "*this" { LoopKey::This } else { LoopKey::Property(k.into()) });
                 }
                 _ => {}
             }
@@ -239,7 +257,9 @@ impl Compiler<'_> {
             if self.dialect.directive(&attr.name).is_some() || attr.name.starts_with("generic:") {
                 // `generic:` names a component for an abstract node: it is resolved at build
                 // time, so it must be static and leaves no attribute.
-                if attr.name.starts_with("generic:") && attr.value.as_deref().is_some_and(|v| v.contains("{{")) {
+                if attr.name.starts_with("generic:")
+                    && attr.value.as_deref().is_some_and(|v| v.contains("{{"))
+                {
                     self.error(
                         "dynamic-generic",
                         attr.offset,
@@ -273,7 +293,11 @@ impl Compiler<'_> {
             self.error("missing-src", element.offset, format!("`<{}>` needs a `src`", element.name));
             return None;
         };
-        let target = if src.ends_with(".wxml") || src.ends_with(".ttml") || src.ends_with(".wxs") || src.ends_with(".sjs") {
+        let target = if src.ends_with(".wxml")
+            || src.ends_with(".ttml")
+            || src.ends_with(".wxs")
+            || src.ends_with(".sjs")
+        {
             src.to_string()
         } else if element.name == "wxs" || element.name == "sjs" {
             format!("{src}.{}", element.name)
@@ -291,13 +315,19 @@ impl Compiler<'_> {
 
     fn module(&mut self, element: &syntax::Element) {
         let Some(name) = element.attr("module").and_then(|a| a.value.clone()) else {
-            self.error("wxs-without-module", element.offset, format!("`<{}>` needs a `module` name", element.name));
+            self.error(
+                "wxs-without-module",
+                element.offset,
+                format!("`<{}>` needs a `module` name", element.name),
+            );
             return;
         };
         let valid = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
             && name.bytes().next().is_some_and(|b| !b.is_ascii_digit());
         if !valid {
-            let message = format!("invalid module name `{name}`: use letters, digits and `_`, not starting with a digit");
+            let message = format!(
+                "invalid module name `{name}`: use letters, digits and `_`, not starting with a digit"
+            );
             self.error("bad-module-name", element.offset, message);
             return;
         }
@@ -344,7 +374,11 @@ impl Compiler<'_> {
         match expr::parse_object_body(body) {
             Ok(expr) => Some(expr),
             Err(err) => {
-                self.error("bad-expression", body_offset + err.offset, format!("bad template data: {}", err.message));
+                self.error(
+                    "bad-expression",
+                    body_offset + err.offset,
+                    format!("bad template data: {}", err.message),
+                );
                 None
             }
         }

@@ -17,14 +17,38 @@ pub type Path = Vec<usize>;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Patch {
-    Insert { parent: Path, index: usize, node: TreeNode },
-    Remove { parent: Path, index: usize },
+    Insert {
+        parent: Path,
+        index: usize,
+        node: TreeNode,
+    },
+    Remove {
+        parent: Path,
+        index: usize,
+    },
     /// Take child `from` out, then put it back at `to` (an index in the shortened list).
-    Move { parent: Path, from: usize, to: usize },
-    Replace { path: Path, node: TreeNode },
-    SetAttr { path: Path, name: Arc<str>, value: Value },
-    RemoveAttr { path: Path, name: Arc<str> },
-    SetText { path: Path, text: String },
+    Move {
+        parent: Path,
+        from: usize,
+        to: usize,
+    },
+    Replace {
+        path: Path,
+        node: TreeNode,
+    },
+    SetAttr {
+        path: Path,
+        name: Arc<str>,
+        value: Value,
+    },
+    RemoveAttr {
+        path: Path,
+        name: Arc<str>,
+    },
+    SetText {
+        path: Path,
+        text: String,
+    },
 }
 
 /// A patch that does not fit the tree it is applied to.
@@ -74,7 +98,8 @@ fn identities(nodes: &[TreeNode]) -> Vec<Identity<'_>> {
 fn diff_children(path: &mut Path, old: &[TreeNode], new: &[TreeNode], patches: &mut Vec<Patch>) {
     let old_ids = identities(old);
     let new_ids = identities(new);
-    let new_index: HashMap<Identity<'_>, usize> = new_ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let new_index: HashMap<Identity<'_>, usize> =
+        new_ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
 
     // Survivors, in their current order, named by the index they will have in `new`.
     let mut order: Vec<usize> = Vec::with_capacity(new.len());
@@ -154,7 +179,11 @@ fn diff_node(path: &mut Path, old: &TreeNode, new: &TreeNode, patches: &mut Vec<
         (TreeNode::Element(a), TreeNode::Element(b)) if a.tag == b.tag && a.key == b.key => {
             for (name, value) in &b.attrs {
                 if a.attr(name) != Some(value) {
-                    patches.push(Patch::SetAttr { path: path.clone(), name: name.clone(), value: value.clone() });
+                    patches.push(Patch::SetAttr {
+                        path: path.clone(),
+                        name: name.clone(),
+                        value: value.clone(),
+                    });
                 }
             }
             for (name, _) in &a.attrs {

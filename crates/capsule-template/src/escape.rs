@@ -46,8 +46,10 @@ pub fn static_text(s: &str, piece: Piece) -> Cow<'_, str> {
     if !s.contains('\\') {
         return Cow::Borrowed(s);
     }
-    let emitted_plain =
-        |next: Option<char>| matches!(next, Some('n' | 'r' | 't' | '\\' | '\'' | '"')) || next.is_none() && piece == Piece::StringLiteral;
+    let emitted_plain = |next: Option<char>| {
+        matches!(next, Some('n' | 'r' | 't' | '\\' | '\'' | '"'))
+            || next.is_none() && piece == Piece::StringLiteral
+    };
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
     let mut i = 0;

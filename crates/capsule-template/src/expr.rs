@@ -106,8 +106,8 @@ struct Token {
 
 /// The operators wcc's expression language has (no `>>>`, `**`, `??`, `?.` or assignment).
 const PUNCTUATORS: [&str; 33] = [
-    "===", "!==", "...", "==", "!=", "<=", ">=", "&&", "||", "<<", ">>", "?", ":", ".", ",", "(", ")", "[", "]",
-    "{", "}", "+", "-", "*", "/", "%", "<", ">", "!", "~", "&", "|", "^",
+    "===", "!==", "...", "==", "!=", "<=", ">=", "&&", "||", "<<", ">>", "?", ":", ".", ",", "(", ")", "[",
+    "]", "{", "}", "+", "-", "*", "/", "%", "<", ">", "!", "~", "&", "|", "^",
 ];
 
 fn tokenize(source: &str) -> Result<Vec<Token>, ExprError> {
@@ -127,10 +127,8 @@ fn tokenize(source: &str) -> Result<Vec<Token>, ExprError> {
             tokens.push(Token { tok: Tok::Number(n), offset: start });
             i += len;
         } else if c == '\'' || c == '"' {
-            let (s, len) = lex_string(&source[i..], c).map_err(|offset| ExprError {
-                offset: i + offset,
-                message: "unterminated string".into(),
-            })?;
+            let (s, len) = lex_string(&source[i..], c)
+                .map_err(|offset| ExprError { offset: i + offset, message: "unterminated string".into() })?;
             tokens.push(Token { tok: Tok::Str(s), offset: start });
             i += len;
         } else if c == '_' || c == '$' || c.is_alphabetic() {
@@ -165,7 +163,9 @@ fn lex_number(s: &str) -> Option<(f64, usize)> {
         return Some((value, len));
     }
     // `1.5`, `.5` and `1.` are numbers; `1.x` is not (member access on a number is an error).
-    if bytes.get(len) == Some(&b'.') && !bytes.get(len + 1).is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_') {
+    if bytes.get(len) == Some(&b'.')
+        && !bytes.get(len + 1).is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+    {
         len += 1 + bytes[len + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
     }
     Some((s[..len].parse().ok()?, len))
@@ -267,12 +267,10 @@ impl Parser {
     /// Binary operators by precedence climbing; `min` is the lowest precedence accepted.
     fn binary(&mut self, min: u8) -> Result<Expr, ExprError> {
         let mut left = self.unary()?;
-        loop {
-            let Tok::Punct(p) = *self.peek() else { break };
-            let Some(precedence) = binary_precedence(p) else { break };
-            if precedence < min {
+        while let Tok::Punct(p) = *self.peek() {
+            let Some(precedence) = binary_precedence(p).filter(|&precedence| precedence >= min) else {
                 break;
-            }
+            };
             self.pos += 1;
             let right = self.binary(precedence + 1)?;
             left = match p {

@@ -39,9 +39,15 @@ pub enum Node {
     /// `<block>`: its children, with no node of its own.
     Block(Vec<Node>),
     /// `<template is="..." data="...">`.
-    CallTemplate { name: Interpolated, data: Option<Expr>, offset: usize },
+    CallTemplate {
+        name: Interpolated,
+        data: Option<Expr>,
+        offset: usize,
+    },
     /// `<include src>`: the target's nodes, rendered in place.
-    Include { path: String },
+    Include {
+        path: String,
+    },
 }
 
 #[derive(Clone, Debug)]

@@ -42,12 +42,14 @@ impl Library {
                 // A missing import or include renders nothing (wcc only warns); a missing WXS
                 // module or entry file is an error.
                 let diagnostic = match &referrer {
-                    Some(from) if !is_script(&path) => {
-                        Diagnostic::warning("missing-file", format!("`{path}`, referenced from `{from}`, does not exist"))
-                    }
-                    Some(from) => {
-                        Diagnostic::error("missing-file", format!("`{path}`, required by `{from}`, does not exist"))
-                    }
+                    Some(from) if !is_script(&path) => Diagnostic::warning(
+                        "missing-file",
+                        format!("`{path}`, referenced from `{from}`, does not exist"),
+                    ),
+                    Some(from) => Diagnostic::error(
+                        "missing-file",
+                        format!("`{path}`, required by `{from}`, does not exist"),
+                    ),
                     None => Diagnostic::error("missing-file", format!("`{path}` does not exist")),
                 };
                 diagnostics.push(diagnostic.in_file(referrer.unwrap_or(path)));
@@ -56,7 +58,8 @@ impl Library {
             if is_script(&path) {
                 for problem in check_wxs(&source) {
                     let position = Position::of_offset(&source, problem.offset);
-                    diagnostics.push(Diagnostic::error("wxs-syntax", problem.message).in_file(&path).at(position));
+                    diagnostics
+                        .push(Diagnostic::error("wxs-syntax", problem.message).in_file(&path).at(position));
                 }
                 for target in required_paths(&source) {
                     if let Some(target) = resolve(&path, &target) {

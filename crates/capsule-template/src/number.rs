@@ -40,7 +40,7 @@ pub fn number_to_string(n: f64) -> String {
             out.push_str(&digits[1..]);
         }
         out.push('e');
-        out.push(if point - 1 >= 0 { '+' } else { '-' });
+        out.push(if point > 0 { '+' } else { '-' });
         out.push_str(&(point - 1).abs().to_string());
     }
     out
@@ -70,7 +70,8 @@ pub fn string_to_number(s: &str) -> f64 {
         return if t.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY };
     }
     // Rust also accepts "inf", "nan" and friends, which JavaScript does not.
-    let decimal = unsigned.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
+    let decimal =
+        unsigned.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
     if !decimal || !unsigned.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.') {
         return f64::NAN;
     }
@@ -79,8 +80,11 @@ pub fn string_to_number(s: &str) -> f64 {
 
 /// WhiteSpace and LineTerminator as ECMAScript's StringToNumber trims them.
 pub(crate) fn is_js_whitespace(c: char) -> bool {
-    matches!(c, '\u{9}' | '\u{A}' | '\u{B}' | '\u{C}' | '\u{D}' | ' ' | '\u{A0}' | '\u{1680}' | '\u{2000}'
-        ..='\u{200A}' | '\u{2028}' | '\u{2029}' | '\u{202F}' | '\u{205F}' | '\u{3000}' | '\u{FEFF}')
+    matches!(
+        c,
+        '\u{9}' | '\u{A}' | '\u{B}' | '\u{C}' | '\u{D}' | ' ' | '\u{A0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200A}' | '\u{2028}' | '\u{2029}' | '\u{202F}' | '\u{205F}' | '\u{3000}' | '\u{FEFF}'
+    )
 }
 
 #[cfg(test)]

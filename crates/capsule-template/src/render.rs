@@ -146,7 +146,10 @@ impl Renderer<'_> {
 
     /// The exports of the WXS modules `file` declares; the last of two same-named ones wins.
     fn modules_of(&mut self, file: &CompiledFile) -> Vec<(Arc<str>, Value)> {
-        file.modules.iter().map(|module| (module.name.clone(), self.module(&file.path, &module.source_key))).collect()
+        file.modules
+            .iter()
+            .map(|module| (module.name.clone(), self.module(&file.path, &module.source_key)))
+            .collect()
     }
 
     fn module(&mut self, file: &str, key: &str) -> Value {
@@ -222,7 +225,9 @@ impl Renderer<'_> {
                     self.node(file, child, scope, out);
                 }
             }
-            Node::CallTemplate { name, data, .. } => self.call_template(file, name, data.as_ref(), scope, out),
+            Node::CallTemplate { name, data, .. } => {
+                self.call_template(file, name, data.as_ref(), scope, out)
+            }
             Node::Include { path } => {
                 // The included file renders with the includer's data, scope and WXS modules,
                 // calling templates as the included file sees them.
@@ -231,7 +236,11 @@ impl Renderer<'_> {
                     return;
                 };
                 if self.includes.iter().any(|p| p == path) {
-                    self.problem("include-cycle", &file.path, format!("`{path}` includes itself; the cycle stops"));
+                    self.problem(
+                        "include-cycle",
+                        &file.path,
+                        format!("`{path}` includes itself; the cycle stops"),
+                    );
                     return;
                 }
                 self.includes.push(path.clone());
@@ -253,7 +262,11 @@ impl Renderer<'_> {
     ) {
         let name: Arc<str> = self.interpolated(name, scope).to_js_string().into();
         let Some(target) = self.library.template(&file.path, &name).cloned() else {
-            self.problem("missing-template", &file.path, format!("template `{name}` is not defined or imported"));
+            self.problem(
+                "missing-template",
+                &file.path,
+                format!("template `{name}` is not defined or imported"),
+            );
             return;
         };
         let key = (target.file.path.clone(), name);
@@ -284,7 +297,13 @@ impl Renderer<'_> {
         self.templates.pop();
     }
 
-    fn for_loop(&mut self, file: &CompiledFile, for_loop: &ForLoop, scope: &mut Scope, out: &mut Vec<TreeNode>) {
+    fn for_loop(
+        &mut self,
+        file: &CompiledFile,
+        for_loop: &ForLoop,
+        scope: &mut Scope,
+        out: &mut Vec<TreeNode>,
+    ) {
         let list = self.interpolated(&for_loop.list, scope);
         let mut each = |renderer: &mut Self, index: Value, item: Value, scope: &mut Scope| {
             let key = for_loop.key.as_ref().map(|key| Key {
@@ -378,7 +397,9 @@ impl Renderer<'_> {
     fn eval(&mut self, expr: &Expr, scope: &Scope) -> Value {
         match expr {
             Expr::Literal(value) => value.clone(),
-            Expr::Ident(_) | Expr::Member(..) | Expr::Index(..) | Expr::Call(..) => self.access(expr, scope).0,
+            Expr::Ident(_) | Expr::Member(..) | Expr::Index(..) | Expr::Call(..) => {
+                self.access(expr, scope).0
+            }
             Expr::Unary(op, operand) => {
                 let value = self.eval(operand, scope);
                 match op {
@@ -504,7 +525,9 @@ fn property(object: &Value, key: &Value) -> Value {
 fn enumerable(value: &Value) -> Vec<(Arc<str>, Value)> {
     match value {
         Value::Object(map) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-        Value::Array(items) => items.iter().enumerate().map(|(i, v)| (Arc::from(i.to_string()), v.clone())).collect(),
+        Value::Array(items) => {
+            items.iter().enumerate().map(|(i, v)| (Arc::from(i.to_string()), v.clone())).collect()
+        }
         Value::String(s) => s
             .encode_utf16()
             .enumerate()

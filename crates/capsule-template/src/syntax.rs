@@ -15,7 +15,10 @@ pub struct SyntaxTree {
 #[derive(Clone, Debug)]
 pub enum SyntaxNode {
     /// Text as written (entities are kept), with `{{ }}` still inside.
-    Text { text: String, offset: usize },
+    Text {
+        text: String,
+        offset: usize,
+    },
     Element(Element),
 }
 
@@ -86,7 +89,11 @@ impl<'a> Parser<'a> {
             if rest.starts_with("<!--") {
                 self.comment();
             } else if rest.starts_with("<!") || rest.starts_with("<?") {
-                self.error("bad-markup", self.pos, "declarations such as `<!DOCTYPE>` and `<?xml?>` are not WXML".into());
+                self.error(
+                    "bad-markup",
+                    self.pos,
+                    "declarations such as `<!DOCTYPE>` and `<?xml?>` are not WXML".into(),
+                );
                 self.skip_to_tag_end();
             } else if let Some(after) = rest.strip_prefix("</") {
                 let start = self.pos;
@@ -190,7 +197,11 @@ impl<'a> Parser<'a> {
         let name = self.rest()[..name_len].to_string();
         self.pos += name_len;
         if name.starts_with("wx-") {
-            self.error("reserved-tag", offset, format!("`<{name}>`: tag names starting with `wx-` are reserved"));
+            self.error(
+                "reserved-tag",
+                offset,
+                format!("`<{name}>`: tag names starting with `wx-` are reserved"),
+            );
         }
         let mut attrs: Vec<Attribute> = Vec::new();
         loop {
@@ -216,7 +227,11 @@ impl<'a> Parser<'a> {
             let attr_len = attr_name_length(rest);
             let first = rest.chars().next().unwrap_or(' ');
             if attr_len == 0 || first.is_ascii_digit() {
-                self.error("bad-attribute", self.pos, format!("unexpected `{first}` in start tag `<{name}>`"));
+                self.error(
+                    "bad-attribute",
+                    self.pos,
+                    format!("unexpected `{first}` in start tag `<{name}>`"),
+                );
                 self.skip_to_tag_end();
                 return Some((Element { name, offset, attrs, children: Vec::new() }, true));
             }
@@ -239,7 +254,11 @@ impl<'a> Parser<'a> {
                 self.pos = before_eq;
                 if self.rest().chars().next().is_some_and(|c| !(c.is_whitespace() || c == '>' || c == '/')) {
                     let c = self.rest().chars().next().unwrap_or(' ');
-                    self.error("bad-attribute", self.pos, format!("unexpected `{c}` in attribute name `{attr_name}`"));
+                    self.error(
+                        "bad-attribute",
+                        self.pos,
+                        format!("unexpected `{c}` in attribute name `{attr_name}`"),
+                    );
                     self.skip_to_tag_end();
                     return Some((Element { name, offset, attrs, children: Vec::new() }, true));
                 }
@@ -260,7 +279,11 @@ impl<'a> Parser<'a> {
         let rest = self.rest();
         let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
             let found = rest.chars().next().map_or("the end of the file".to_string(), |c| format!("`{c}`"));
-            self.error("unquoted-attribute", self.pos, format!("value of `{attr}` in `<{tag}>` must be quoted, found {found}"));
+            self.error(
+                "unquoted-attribute",
+                self.pos,
+                format!("value of `{attr}` in `<{tag}>` must be quoted, found {found}"),
+            );
             return None;
         };
         let start = self.pos + 1;
@@ -270,7 +293,11 @@ impl<'a> Parser<'a> {
             match bytes[i] {
                 b'\\' => i += 2,
                 b'\n' => {
-                    self.error("newline-in-attribute", self.pos + i, format!("line break inside the value of `{attr}`"));
+                    self.error(
+                        "newline-in-attribute",
+                        self.pos + i,
+                        format!("line break inside the value of `{attr}`"),
+                    );
                     return None;
                 }
                 b if b == quote as u8 => {
@@ -280,7 +307,11 @@ impl<'a> Parser<'a> {
                 _ => i += 1,
             }
         }
-        self.error("unclosed-attribute", self.pos, format!("value of `{attr}` in `<{tag}>` is not closed with {quote}"));
+        self.error(
+            "unclosed-attribute",
+            self.pos,
+            format!("value of `{attr}` in `<{tag}>` is not closed with {quote}"),
+        );
         self.pos = self.src.len();
         None
     }

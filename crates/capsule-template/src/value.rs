@@ -50,7 +50,9 @@ impl Value {
             serde_json::Value::Bool(b) => Value::Bool(*b),
             serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
             serde_json::Value::String(s) => Value::String(Arc::from(s.as_str())),
-            serde_json::Value::Array(items) => Value::Array(Arc::new(items.iter().map(Value::from_json).collect())),
+            serde_json::Value::Array(items) => {
+                Value::Array(Arc::new(items.iter().map(Value::from_json).collect()))
+            }
             serde_json::Value::Object(map) => {
                 Value::object(map.iter().map(|(k, v)| (Arc::from(k.as_str()), Value::from_json(v))))
             }
@@ -240,7 +242,9 @@ impl Value {
     /// ToPrimitive with the default hint: objects and arrays become their strings.
     fn to_primitive(&self) -> Value {
         match self {
-            Value::Array(_) | Value::Object(_) | Value::Function(_) => Value::String(self.to_js_string().into()),
+            Value::Array(_) | Value::Object(_) | Value::Function(_) => {
+                Value::String(self.to_js_string().into())
+            }
             other => other.clone(),
         }
     }
@@ -275,7 +279,10 @@ fn array_index(key: &Value) -> Option<usize> {
 
 /// `Some(i)` when `s` is the canonical decimal form of an array index.
 pub(crate) fn canonical_index(s: &str) -> Option<usize> {
-    if s.is_empty() || s.len() > 10 || (s.len() > 1 && s.starts_with('0')) || !s.bytes().all(|b| b.is_ascii_digit())
+    if s.is_empty()
+        || s.len() > 10
+        || (s.len() > 1 && s.starts_with('0'))
+        || !s.bytes().all(|b| b.is_ascii_digit())
     {
         return None;
     }
@@ -285,7 +292,9 @@ pub(crate) fn canonical_index(s: &str) -> Option<usize> {
 
 fn string_unit_at(s: &str, index: usize) -> Value {
     match s.encode_utf16().nth(index) {
-        Some(unit) => Value::String(char::decode_utf16([unit]).map(|c| c.unwrap_or('\u{FFFD}')).collect::<String>().into()),
+        Some(unit) => Value::String(
+            char::decode_utf16([unit]).map(|c| c.unwrap_or('\u{FFFD}')).collect::<String>().into(),
+        ),
         None => Value::Undefined,
     }
 }
@@ -295,7 +304,8 @@ fn js_ordered(map: Object) -> Object {
     if !map.keys().any(|k| canonical_index(k).is_some()) {
         return map;
     }
-    let (mut numeric, named): (Vec<_>, Vec<_>) = map.into_iter().partition(|(k, _)| canonical_index(k).is_some());
+    let (mut numeric, named): (Vec<_>, Vec<_>) =
+        map.into_iter().partition(|(k, _)| canonical_index(k).is_some());
     numeric.sort_by_key(|(k, _)| canonical_index(k));
     numeric.into_iter().chain(named).collect()
 }

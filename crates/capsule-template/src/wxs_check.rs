@@ -26,7 +26,9 @@ pub fn check_wxs(source: &str) -> Vec<WxsProblem> {
     for (i, &(offset, token)) in tokens.iter().enumerate() {
         let next = tokens.get(i + 1).map(|(_, t)| *t);
         match token {
-            Token::Ident("let" | "const") if matches!(next, Some(Token::Ident(_) | Token::Punct("[" | "{"))) => {
+            Token::Ident("let" | "const")
+                if matches!(next, Some(Token::Ident(_) | Token::Punct("[" | "{"))) =>
+            {
                 problems.push(WxsProblem { offset, message: "WXS has no `let` or `const`: use `var`" });
             }
             Token::Ident("class") if matches!(next, Some(Token::Ident(_) | Token::Punct("{"))) => {
@@ -90,7 +92,8 @@ fn tokenize<'a>(source: &'a str, problems: &mut Vec<WxsProblem>) -> Vec<(usize, 
             i += if hex { 2 } else { 0 };
             while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.') {
                 if !hex && matches!(bytes[i], b'e' | b'E') {
-                    problems.push(WxsProblem { offset: start, message: "WXS has no exponent number literals" });
+                    problems
+                        .push(WxsProblem { offset: start, message: "WXS has no exponent number literals" });
                     if matches!(bytes.get(i + 1), Some(b'+' | b'-')) {
                         i += 1;
                     }
@@ -99,7 +102,12 @@ fn tokenize<'a>(source: &'a str, problems: &mut Vec<WxsProblem>) -> Vec<(usize, 
             }
             tokens.push((start, Token::Literal));
         } else if b == b'_' || b == b'$' || b.is_ascii_alphabetic() || b >= 0x80 {
-            while i < bytes.len() && (bytes[i] == b'_' || bytes[i] == b'$' || bytes[i].is_ascii_alphanumeric() || bytes[i] >= 0x80) {
+            while i < bytes.len()
+                && (bytes[i] == b'_'
+                    || bytes[i] == b'$'
+                    || bytes[i].is_ascii_alphanumeric()
+                    || bytes[i] >= 0x80)
+            {
                 i += 1;
             }
             tokens.push((start, Token::Ident(&source[start..i])));
@@ -121,7 +129,9 @@ fn regex_allowed(previous: Option<Token<'_>>) -> bool {
         None => true,
         Some(Token::Literal) => false,
         Some(Token::Punct(p)) => !matches!(p, ")" | "]" | "}"),
-        Some(Token::Ident(word)) => matches!(word, "return" | "typeof" | "case" | "do" | "else" | "in" | "void"),
+        Some(Token::Ident(word)) => {
+            matches!(word, "return" | "typeof" | "case" | "do" | "else" | "in" | "void")
+        }
     }
 }
 

@@ -98,9 +98,18 @@ fn every_case_renders_as_wechat_renders_it() {
             let got = run_case(dir, entry);
             if got != want {
                 let name = dir.file_name().unwrap_or_default().to_string_lossy();
-                failures.push(format!("{name}/{entry}\n  expected: {}\n  got:      {}", show(&want), show(&got)));
+                failures.push(format!(
+                    "{name}/{entry}\n  expected: {}\n  got:      {}",
+                    show(&want),
+                    show(&got)
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {checked} cases differ from WeChat:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} cases differ from WeChat:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -8,17 +8,73 @@ use proptest::prelude::*;
 
 /// Fragments that make random input look like WXML often enough to reach deep parser paths.
 const FRAGMENTS: &[&str] = &[
-    "<", ">", "</", "/>", "<view", "<text", "</view>", "</text>", "<block", "<template", "name=\"t\"", "is=\"t\"",
-    "<import src=\"x.wxml\"/>", "<include src=\"i.wxml\"/>", "<wxs module=\"m\">", "</wxs>", "wx:if=\"{{a}}\"",
-    "wx:elif=\"{{b}}\"", "wx:else", "wx:for=\"{{list}}\"", "wx:key=\"*this\"", "tt:if=\"{{a}}\"", "{{", "}}",
-    "{{a.b[0]}}", "{{a ? 'x' : \"y\"}}", "{{...o}}", "data=\"{{x: 1, y}}\"", "\"", "'", "=", " ", "\n", "\t",
-    "<!--", "-->", "&lt;", "中文", "😀", "bindtap=\"go\"", "class=\"c {{d}}\"", "a-b=\"1\"", "+", "-", "*", "(", ")",
-    "[", "]", "{", "}", ",", ":", "!", "&&", "||", "1e21", "0x", "\\",
+    "<",
+    ">",
+    "</",
+    "/>",
+    "<view",
+    "<text",
+    "</view>",
+    "</text>",
+    "<block",
+    "<template",
+    "name=\"t\"",
+    "is=\"t\"",
+    "<import src=\"x.wxml\"/>",
+    "<include src=\"i.wxml\"/>",
+    "<wxs module=\"m\">",
+    "</wxs>",
+    "wx:if=\"{{a}}\"",
+    "wx:elif=\"{{b}}\"",
+    "wx:else",
+    "wx:for=\"{{list}}\"",
+    "wx:key=\"*this\"",
+    "tt:if=\"{{a}}\"",
+    "{{",
+    "}}",
+    "{{a.b[0]}}",
+    "{{a ? 'x' : \"y\"}}",
+    "{{...o}}",
+    "data=\"{{x: 1, y}}\"",
+    "\"",
+    "'",
+    "=",
+    " ",
+    "\n",
+    "\t",
+    "<!--",
+    "-->",
+    "&lt;",
+    "中文",
+    "😀",
+    "bindtap=\"go\"",
+    "class=\"c {{d}}\"",
+    "a-b=\"1\"",
+    "+",
+    "-",
+    "*",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ":",
+    "!",
+    "&&",
+    "||",
+    "1e21",
+    "0x",
+    "\\",
 ];
 
 fn wxml_like() -> impl Strategy<Value = String> {
-    prop::collection::vec(prop_oneof![prop::sample::select(FRAGMENTS).prop_map(String::from), any::<String>()], 0..40)
-        .prop_map(|parts| parts.concat())
+    prop::collection::vec(
+        prop_oneof![prop::sample::select(FRAGMENTS).prop_map(String::from), any::<String>()],
+        0..40,
+    )
+    .prop_map(|parts| parts.concat())
 }
 
 fn data() -> impl Strategy<Value = Value> {
@@ -40,11 +96,8 @@ fn data() -> impl Strategy<Value = Value> {
 fn tree_node() -> impl Strategy<Value = TreeNode> {
     let leaf = prop_oneof![
         "[xyz]{1,2}".prop_map(TreeNode::Text),
-        (prop::sample::select(&["view", "text"][..]), prop::option::of("[a-f]")).prop_map(|(tag, key)| element(
-            tag,
-            key,
-            Vec::new()
-        )),
+        (prop::sample::select(&["view", "text"][..]), prop::option::of("[a-f]"))
+            .prop_map(|(tag, key)| element(tag, key, Vec::new())),
     ];
     leaf.prop_recursive(3, 40, 6, |inner| {
         (

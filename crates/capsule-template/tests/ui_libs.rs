@@ -39,7 +39,8 @@ fn component_libraries_compile_without_errors() {
         assert!(!files.is_empty(), "{package} has no templates");
         for file in &files {
             let entry = file.strip_prefix(&root).unwrap_or(file).to_string_lossy().replace('\\', "/");
-            let (_, diagnostics) = Library::load(&entry, |path| std::fs::read_to_string(root.join(path)).ok());
+            let (_, diagnostics) =
+                Library::load(&entry, |path| std::fs::read_to_string(root.join(path)).ok());
             errors.extend(diagnostics.iter().filter(|d| d.is_error()).map(|d| format!("{package}/{d}")));
         }
         eprintln!("{package}: {} templates", files.len());

@@ -1,0 +1,109 @@
+//! The `capsule` binary end to end: check, build and render as a developer runs them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn capsule(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_capsule")).args(args).current_dir(repo()).output().expect("capsule runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn check_accepts_the_examples() {
+    for example in ["examples/shop", "examples/tt-tickets"] {
+        let output = capsule(&["check", example]);
+        assert!(output.status.success(), "{example}: {}", stderr(&output));
+        assert!(stderr(&output).contains("0 errors"));
+    }
+}
+
+#[test]
+fn check_reports_errors_with_positions_and_exits_1() {
+    let output = capsule(&["check", "crates/capsule-package/tests/fixtures/broken-pages"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.contains("app.json:4:5: error[duplicate-page]"), "{text}");
+}
+
+#[test]
+fn check_reports_template_errors_in_a_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("pages/index")).unwrap();
+    std::fs::write(root.join("app.json"), r#"{"pages": ["pages/index/index"]}"#).unwrap();
+    std::fs::write(root.join("app.js"), "App({})").unwrap();
+    std::fs::write(root.join("pages/index/index.js"), "Page({})").unwrap();
+    std::fs::write(root.join("pages/index/index.wxml"), "<view>\n  <text>{{a + }}</text>\n</view>").unwrap();
+    let output = capsule(&["check", root.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.contains("pages/index/index.wxml:2:15: error[bad-expression]"), "{text}");
+}
+
+#[test]
+fn size_limits_are_configurable() {
+    let output = capsule(&["check", "examples/shop", "--max-main-kib", "1"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("package-too-large"), "{}", stderr(&output));
+}
+
+#[test]
+fn build_is_byte_for_byte_deterministic() {
+    let out = tempfile::tempdir().unwrap();
+    let first = out.path().join("a.capsule");
+    let second = out.path().join("b.capsule");
+    for target in [&first, &second] {
+        let output = capsule(&["build", "examples/shop", "-o", target.to_str().unwrap()]);
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    assert_eq!(std::fs::read(&first).unwrap(), std::fs::read(&second).unwrap());
+}
+
+#[test]
+fn build_refuses_a_broken_project() {
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("x.capsule");
+    let output = capsule(&[
+        "build",
+        "crates/capsule-package/tests/fixtures/broken-pages",
+        "-o",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!target.exists());
+}
+
+#[test]
+fn render_prints_the_conformance_tree() {
+    let case = "conformance/cases/for-array";
+    let output = capsule(&[
+        "render",
+        &format!("{case}/index.wxml"),
+        "--data",
+        &format!("{case}/data.json"),
+        "--repeat",
+        "3",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo().join(case).join("expected.json")).unwrap())
+            .unwrap();
+    assert_eq!(printed, expected);
+}
+
+#[test]
+fn render_rejects_an_invalid_template() {
+    let case = "conformance/cases/error-unclosed";
+    let output = capsule(&["render", &format!("{case}/index.wxml"), "--data", &format!("{case}/data.json")]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("index.wxml:1:"), "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+}
