@@ -136,11 +136,13 @@ impl<'a> Parser<'a> {
     /// Handles `</name>`: closes the matching open element, reporting anything left open.
     fn close(&mut self, stack: &mut Vec<Open>, children: &mut Vec<SyntaxNode>, name: &str, offset: usize) {
         let Some(depth) = stack.iter().rposition(|open| open.element.name == name) else {
-            let message = match stack.last() {
-                Some(open) => format!("expected end tag `</{}>`, found `</{name}>`", open.element.name),
-                None => format!("end tag `</{name}>` has no start tag"),
-            };
-            self.error("mismatched-end-tag", offset, message);
+            match stack.last() {
+                Some(open) => {
+                    let message = format!("expected end tag `</{}>`, found `</{name}>`", open.element.name);
+                    self.error("mismatched-end-tag", offset, message);
+                }
+                None => self.error("stray-end-tag", offset, format!("end tag `</{name}>` has no start tag")),
+            }
             return;
         };
         while stack.len() > depth {
@@ -169,6 +171,14 @@ impl<'a> Parser<'a> {
     fn skip_whitespace(&mut self) {
         let n = self.rest().len() - self.rest().trim_start().len();
         self.pos += n;
+    }
+
+    /// After a reported problem in a start tag: skip to its `>` and keep the element, open
+    /// unless the tag ended with `/>`, so its end tag does not cause a second error.
+    fn recover_start_tag(&mut self, element: Element) -> (Element, bool) {
+        self.skip_to_tag_end();
+        let self_closing = self.src[..self.pos].ends_with("/>") || self.pos >= self.src.len();
+        (element, self_closing)
     }
 
     fn skip_to_tag_end(&mut self) {
@@ -217,8 +227,7 @@ impl<'a> Parser<'a> {
                     return Some((Element { name, offset, attrs, children: Vec::new() }, true));
                 }
                 self.error("bad-tag", self.pos + 1, format!("expected `>` right after `/` in `<{name}>`"));
-                self.skip_to_tag_end();
-                return Some((Element { name, offset, attrs, children: Vec::new() }, true));
+                return Some(self.recover_start_tag(Element { name, offset, attrs, children: Vec::new() }));
             }
             if rest.starts_with('>') {
                 self.pos += 1;
@@ -232,8 +241,7 @@ impl<'a> Parser<'a> {
                     self.pos,
                     format!("unexpected `{first}` in start tag `<{name}>`"),
                 );
-                self.skip_to_tag_end();
-                return Some((Element { name, offset, attrs, children: Vec::new() }, true));
+                return Some(self.recover_start_tag(Element { name, offset, attrs, children: Vec::new() }));
             }
             let attr_offset = self.pos;
             let attr_name = rest[..attr_len].to_string();
@@ -246,8 +254,12 @@ impl<'a> Parser<'a> {
                 match self.attribute_value(&name, &attr_name) {
                     Some(value) => value,
                     None => {
-                        self.skip_to_tag_end();
-                        return Some((Element { name, offset, attrs, children: Vec::new() }, true));
+                        return Some(self.recover_start_tag(Element {
+                            name,
+                            offset,
+                            attrs,
+                            children: Vec::new(),
+                        }));
                     }
                 }
             } else {
@@ -259,8 +271,12 @@ impl<'a> Parser<'a> {
                         self.pos,
                         format!("unexpected `{c}` in attribute name `{attr_name}`"),
                     );
-                    self.skip_to_tag_end();
-                    return Some((Element { name, offset, attrs, children: Vec::new() }, true));
+                    return Some(self.recover_start_tag(Element {
+                        name,
+                        offset,
+                        attrs,
+                        children: Vec::new(),
+                    }));
                 }
                 (None, before_eq)
             };
