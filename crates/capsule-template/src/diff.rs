@@ -98,6 +98,15 @@ fn identities(nodes: &[TreeNode]) -> Vec<Identity<'_>> {
 fn diff_children(path: &mut Path, old: &[TreeNode], new: &[TreeNode], patches: &mut Vec<Patch>) {
     let old_ids = identities(old);
     let new_ids = identities(new);
+    if old_ids == new_ids {
+        // The same siblings in the same order (the common case): compare them pairwise.
+        for (i, (a, b)) in old.iter().zip(new).enumerate() {
+            path.push(i);
+            diff_node(path, a, b, patches);
+            path.pop();
+        }
+        return;
+    }
     let new_index: HashMap<Identity<'_>, usize> =
         new_ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
 
