@@ -11,7 +11,7 @@ use crate::ir::{AttrValue, CompiledFile, ForLoop, Interpolated, LoopKey, Node, P
 use crate::library::Library;
 use crate::script::ScriptHost;
 use crate::tree::{Key, TreeElement, TreeNode, push_text};
-use crate::value::{Object, Value};
+use crate::value::{Object, Value, code_units};
 
 /// Bounds that keep a hostile template or data from exhausting the host.
 #[derive(Clone, Copy, Debug)]
@@ -353,13 +353,11 @@ impl Renderer<'_> {
                 }
             }
             Value::String(s) => {
-                let units: Vec<u16> = s.encode_utf16().collect();
-                for (i, unit) in units.iter().enumerate() {
+                for (i, unit) in code_units(s).enumerate() {
                     if self.exhausted() {
                         break;
                     }
-                    let text: String = char::decode_utf16([*unit]).map(|c| c.unwrap_or('\u{FFFD}')).collect();
-                    each(self, Value::Number(i as f64), Value::string(text), scope);
+                    each(self, Value::Number(i as f64), unit, scope);
                 }
             }
             _ => {}
@@ -528,14 +526,9 @@ fn enumerable(value: &Value) -> Vec<(Arc<str>, Value)> {
         Value::Array(items) => {
             items.iter().enumerate().map(|(i, v)| (Arc::from(i.to_string()), v.clone())).collect()
         }
-        Value::String(s) => s
-            .encode_utf16()
-            .enumerate()
-            .map(|(i, unit)| {
-                let text: String = char::decode_utf16([unit]).map(|c| c.unwrap_or('\u{FFFD}')).collect();
-                (Arc::from(i.to_string()), Value::string(text))
-            })
-            .collect(),
+        Value::String(s) => {
+            code_units(s).enumerate().map(|(i, unit)| (Arc::from(i.to_string()), unit)).collect()
+        }
         _ => Vec::new(),
     }
 }

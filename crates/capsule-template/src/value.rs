@@ -291,12 +291,15 @@ pub(crate) fn canonical_index(s: &str) -> Option<usize> {
 }
 
 fn string_unit_at(s: &str, index: usize) -> Value {
-    match s.encode_utf16().nth(index) {
-        Some(unit) => Value::String(
-            char::decode_utf16([unit]).map(|c| c.unwrap_or('\u{FFFD}')).collect::<String>().into(),
-        ),
-        None => Value::Undefined,
-    }
+    code_units(s).nth(index).unwrap_or_default()
+}
+
+/// The one-unit strings JavaScript sees when it indexes or iterates `s` (UTF-16 code units; a
+/// lone surrogate half, which Rust strings cannot hold, becomes U+FFFD).
+pub(crate) fn code_units(s: &str) -> impl Iterator<Item = Value> + '_ {
+    s.encode_utf16().map(|unit| {
+        Value::string(char::decode_utf16([unit]).map(|c| c.unwrap_or('\u{FFFD}')).collect::<String>())
+    })
 }
 
 /// Reorders keys as JavaScript enumerates them: array-index keys ascending, then the rest in order.
