@@ -203,7 +203,7 @@ impl Compiler<'_> {
                 };
                 let name = self.attr_interpolation(is);
                 let data = element.attr("data").and_then(|attr| self.template_data(attr));
-                Node::CallTemplate { name, data, offset: element.offset }
+                Node::CallTemplate { name, data }
             }
             "block" => Node::Block(self.children(&element.children)),
             _ => Node::Element(Element {

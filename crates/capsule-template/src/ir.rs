@@ -42,7 +42,6 @@ pub enum Node {
     CallTemplate {
         name: Interpolated,
         data: Option<Expr>,
-        offset: usize,
     },
     /// `<include src>`: the target's nodes, rendered in place.
     Include {

@@ -111,9 +111,6 @@ struct Renderer<'a> {
     includes: Vec<String>,
 }
 
-/// Set once the node budget is spent, to stop rendering without unwinding by hand everywhere.
-const EXHAUSTED: &str = "render-limit";
-
 impl Renderer<'_> {
     /// A problem the view tolerates (it renders what it can), reported once.
     fn problem(&mut self, code: &'static str, file: &str, message: String) {
@@ -139,7 +136,11 @@ impl Renderer<'_> {
         self.nodes += 1;
         if self.nodes == self.limits.max_nodes + 1 {
             let max = self.limits.max_nodes;
-            self.problem(EXHAUSTED, file, format!("the page has more than {max} nodes; rendering stopped"));
+            self.problem(
+                "render-limit",
+                file,
+                format!("the page has more than {max} nodes; rendering stopped"),
+            );
         }
         !self.exhausted()
     }
@@ -225,9 +226,7 @@ impl Renderer<'_> {
                     self.node(file, child, scope, out);
                 }
             }
-            Node::CallTemplate { name, data, .. } => {
-                self.call_template(file, name, data.as_ref(), scope, out)
-            }
+            Node::CallTemplate { name, data } => self.call_template(file, name, data.as_ref(), scope, out),
             Node::Include { path } => {
                 // The included file renders with the includer's data, scope and WXS modules,
                 // calling templates as the included file sees them.
@@ -305,7 +304,28 @@ impl Renderer<'_> {
         out: &mut Vec<TreeNode>,
     ) {
         let list = self.interpolated(&for_loop.list, scope);
-        let mut each = |renderer: &mut Self, index: Value, item: Value, scope: &mut Scope| {
+        // (index, item) pairs as wcc iterates each kind of value; lazy, so `wx:for="{{1e9}}"`
+        // only goes as far as the node budget allows.
+        let entries: Box<dyn Iterator<Item = (Value, Value)> + '_> = match &list {
+            Value::Array(items) => {
+                Box::new(items.iter().enumerate().map(|(i, item)| (Value::Number(i as f64), item.clone())))
+            }
+            Value::Object(map) => {
+                Box::new(map.iter().map(|(key, item)| (Value::String(key.clone()), item.clone())))
+            }
+            Value::Number(n) => {
+                let count = if n.is_finite() && *n > 0.0 { n.ceil() as u64 } else { 0 };
+                Box::new((0..count).map(|i| (Value::Number(i as f64), Value::Number(i as f64))))
+            }
+            Value::String(s) => {
+                Box::new(code_units(s).enumerate().map(|(i, unit)| (Value::Number(i as f64), unit)))
+            }
+            _ => Box::new(std::iter::empty()),
+        };
+        for (index, item) in entries {
+            if self.exhausted() {
+                break;
+            }
             let key = for_loop.key.as_ref().map(|key| Key {
                 loop_id: for_loop.id,
                 value: match key {
@@ -316,7 +336,7 @@ impl Renderer<'_> {
             scope.locals.push((for_loop.item.clone(), item));
             scope.locals.push((for_loop.index.clone(), index));
             let start = out.len();
-            renderer.node(file, &for_loop.body, scope, out);
+            self.node(file, &for_loop.body, scope, out);
             if let Some(key) = key {
                 for node in &mut out[start..] {
                     if let TreeNode::Element(element) = node {
@@ -325,42 +345,6 @@ impl Renderer<'_> {
                 }
             }
             scope.locals.truncate(scope.locals.len() - 2);
-        };
-        match &list {
-            Value::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    if self.exhausted() {
-                        break;
-                    }
-                    each(self, Value::Number(i as f64), item.clone(), scope);
-                }
-            }
-            Value::Object(map) => {
-                for (key, item) in map.iter() {
-                    if self.exhausted() {
-                        break;
-                    }
-                    each(self, Value::String(key.clone()), item.clone(), scope);
-                }
-            }
-            Value::Number(n) => {
-                let count = if n.is_finite() && *n > 0.0 { n.ceil() as u64 } else { 0 };
-                for i in 0..count {
-                    if self.exhausted() {
-                        break;
-                    }
-                    each(self, Value::Number(i as f64), Value::Number(i as f64), scope);
-                }
-            }
-            Value::String(s) => {
-                for (i, unit) in code_units(s).enumerate() {
-                    if self.exhausted() {
-                        break;
-                    }
-                    each(self, Value::Number(i as f64), unit, scope);
-                }
-            }
-            _ => {}
         }
     }
 

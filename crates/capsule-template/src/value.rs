@@ -140,18 +140,6 @@ impl Value {
         }
     }
 
-    /// `typeof value`.
-    pub fn type_of(&self) -> &'static str {
-        match self {
-            Value::Undefined => "undefined",
-            Value::Null | Value::Array(_) | Value::Object(_) => "object",
-            Value::Bool(_) => "boolean",
-            Value::Number(_) => "number",
-            Value::String(_) => "string",
-            Value::Function(_) => "function",
-        }
-    }
-
     /// Property access `value[key]`; `undefined` when there is no such property.
     pub fn get(&self, key: &Value) -> Value {
         match self {
