@@ -5,26 +5,19 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use capsule_template::{FunctionRef, Object, ScriptError, ScriptHost, ScriptSources, Value};
 use rquickjs::function::Args;
-use rquickjs::{Context, Ctx, Function, Persistent, Runtime, Type};
+use rquickjs::{Ctx, Function, Persistent, Type};
 
-/// Resource bounds for WXS.
-#[derive(Clone, Copy, Debug)]
-pub struct WxsLimits {
-    pub memory_bytes: usize,
-    pub stack_bytes: usize,
-    /// How long one module load or one call may run.
-    pub deadline: Duration,
-}
+use crate::engine::{JsError, Sandbox, SandboxLimits};
 
-impl Default for WxsLimits {
-    fn default() -> Self {
-        Self { memory_bytes: 32 << 20, stack_bytes: 512 << 10, deadline: Duration::from_millis(500) }
-    }
+/// Resource bounds for WXS: those of a sandbox, tighter by default.
+pub type WxsLimits = SandboxLimits;
+
+fn default_wxs_limits() -> WxsLimits {
+    SandboxLimits { memory_bytes: 32 << 20, stack_bytes: 512 << 10, deadline: Duration::from_millis(500) }
 }
 
 /// The module loader, defined once per runtime. WXS modules are CommonJS-like: each sees
@@ -67,15 +60,11 @@ const LOADER: &str = r#"
 
 /// Runs WXS modules for the template renderer.
 pub struct WxsHost {
-    // Field order matters: persistent handles must drop before the runtime.
+    // Field order matters: persistent handles must drop before the sandbox.
     functions: Vec<Persistent<Function<'static>>>,
     loader: Option<Persistent<Function<'static>>>,
     modules: HashMap<String, Value>,
-    context: Context,
-    _runtime: Runtime,
-    deadline: Arc<AtomicU64>,
-    started: Instant,
-    limits: WxsLimits,
+    sandbox: Sandbox,
 }
 
 impl std::fmt::Debug for WxsHost {
@@ -92,41 +81,13 @@ impl Default for WxsHost {
 
 impl WxsHost {
     pub fn new() -> Self {
-        Self::with_limits(WxsLimits::default())
+        Self::with_limits(default_wxs_limits())
     }
 
     pub fn with_limits(limits: WxsLimits) -> Self {
         // Creating a runtime only fails when the process is out of memory.
-        let runtime = Runtime::new().unwrap_or_else(|err| panic!("cannot create a QuickJS runtime: {err}"));
-        runtime.set_memory_limit(limits.memory_bytes);
-        runtime.set_max_stack_size(limits.stack_bytes);
-        let started = Instant::now();
-        let deadline = Arc::new(AtomicU64::new(u64::MAX));
-        let handler_deadline = deadline.clone();
-        runtime.set_interrupt_handler(Some(Box::new(move || {
-            started.elapsed().as_nanos() as u64 > handler_deadline.load(Ordering::Relaxed)
-        })));
-        let context =
-            Context::full(&runtime).unwrap_or_else(|err| panic!("cannot create a QuickJS context: {err}"));
-        Self {
-            functions: Vec::new(),
-            loader: None,
-            modules: HashMap::new(),
-            context,
-            _runtime: runtime,
-            deadline,
-            started,
-            limits,
-        }
-    }
-
-    fn arm_deadline(&self) {
-        let at = self.started.elapsed() + self.limits.deadline;
-        self.deadline.store(at.as_nanos() as u64, Ordering::Relaxed);
-    }
-
-    fn disarm_deadline(&self) {
-        self.deadline.store(u64::MAX, Ordering::Relaxed);
+        let sandbox = Sandbox::new(limits).unwrap_or_else(|err| panic!("{err}"));
+        Self { functions: Vec::new(), loader: None, modules: HashMap::new(), sandbox }
     }
 }
 
@@ -135,9 +96,8 @@ impl ScriptHost for WxsHost {
         if let Some(exports) = self.modules.get(key) {
             return Ok(exports.clone());
         }
-        self.arm_deadline();
-        let context = self.context.clone();
-        let result = context.with(|ctx| -> Result<Value, ScriptError> {
+        let sandbox = self.sandbox.clone();
+        let result = sandbox.with(|ctx| -> Result<Value, ScriptError> {
             let loader = match &self.loader {
                 Some(loader) => loader.clone().restore(&ctx).map_err(|e| js_error(&ctx, e))?,
                 None => {
@@ -153,7 +113,6 @@ impl ScriptHost for WxsHost {
             let exports: rquickjs::Value = loader.call((key, table)).map_err(|e| js_error(&ctx, e))?;
             Ok(self.import_value(&ctx, &exports, 0))
         });
-        self.disarm_deadline();
         let exports = result?;
         self.modules.insert(key.to_string(), exports.clone());
         Ok(exports)
@@ -163,9 +122,8 @@ impl ScriptHost for WxsHost {
         let Some(persistent) = self.functions.get(function.0 as usize).cloned() else {
             return Err(ScriptError::new("call of an unknown function"));
         };
-        self.arm_deadline();
-        let context = self.context.clone();
-        let result = context.with(|ctx| -> Result<Value, ScriptError> {
+        let sandbox = self.sandbox.clone();
+        sandbox.with(|ctx| -> Result<Value, ScriptError> {
             let function = persistent.restore(&ctx).map_err(|e| js_error(&ctx, e))?;
             let mut js_args = Args::new(ctx.clone(), args.len());
             for arg in args {
@@ -174,9 +132,7 @@ impl ScriptHost for WxsHost {
             }
             let result: rquickjs::Value = function.call_arg(js_args).map_err(|e| js_error(&ctx, e))?;
             Ok(self.import_value(&ctx, &result, 0))
-        });
-        self.disarm_deadline();
-        result
+        })
     }
 }
 
@@ -269,23 +225,8 @@ impl WxsHost {
     }
 }
 
-/// Turns a QuickJS error into a message, reading the pending exception when there is one.
 fn js_error(ctx: &Ctx<'_>, error: rquickjs::Error) -> ScriptError {
-    if !error.is_exception() {
-        return ScriptError::new(error.to_string());
-    }
-    let exception = ctx.catch();
-    if let Some(object) = exception.as_object() {
-        let message: String = object.get("message").unwrap_or_default();
-        let name: String = object.get("name").unwrap_or_else(|_| "Error".into());
-        if !message.is_empty() {
-            return ScriptError::new(format!("{name}: {message}"));
-        }
-    }
-    let text = exception
-        .get::<String>()
-        .unwrap_or_else(|_| "uncatchable error (interrupted or out of memory)".into());
-    ScriptError::new(text)
+    ScriptError::new(JsError::from_quickjs(ctx, error).message)
 }
 
 #[cfg(test)]
@@ -316,7 +257,7 @@ mod tests {
     #[test]
     fn runaway_scripts_are_stopped() {
         let mut host =
-            WxsHost::with_limits(WxsLimits { deadline: Duration::from_millis(50), ..WxsLimits::default() });
+            WxsHost::with_limits(WxsLimits { deadline: Duration::from_millis(50), ..default_wxs_limits() });
         let sources = sources(&[("loop.wxs", "module.exports.spin = function () { while (true) {} };")]);
         let exports = host.module("loop.wxs", &sources).unwrap();
         let Value::Function(spin) = exports.get_named("spin") else { panic!("not a function") };
