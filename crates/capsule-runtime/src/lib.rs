@@ -13,6 +13,7 @@ pub mod host;
 pub mod local;
 pub mod session;
 pub mod view;
+pub mod worker;
 
 pub use bundle::{AppBundle, BundleError};
 pub use events::ViewEvent;

@@ -296,6 +296,7 @@ pub struct ChildChannel {
     backlog: VecDeque<Json>,
     next_call: u64,
     entered_at: Arc<AtomicU64>,
+    hard_deadline_ms: Arc<AtomicU64>,
     clock: Instant,
 }
 
@@ -330,21 +331,26 @@ impl ChildChannel {
             std::process::exit(0);
         });
         let entered_at = Arc::new(AtomicU64::new(u64::MAX));
+        let hard_deadline_ms = Arc::new(AtomicU64::new(hard_deadline.as_millis() as u64));
         let clock = Instant::now();
         let watched = entered_at.clone();
+        let limit = hard_deadline_ms.clone();
         std::thread::spawn(move || {
             loop {
                 std::thread::sleep(Duration::from_millis(10));
                 let at = watched.load(Ordering::Relaxed);
-                if at != u64::MAX
-                    && clock.elapsed().as_millis() as u64 > at + hard_deadline.as_millis() as u64
-                {
+                if at != u64::MAX && clock.elapsed().as_millis() as u64 > at + limit.load(Ordering::Relaxed) {
                     eprintln!("capsule worker: a script ran past the hard deadline; stopping");
                     std::process::exit(DEADLINE_EXIT_CODE);
                 }
             }
         });
-        Self { incoming: rx, backlog: VecDeque::new(), next_call: 1, entered_at, clock }
+        Self { incoming: rx, backlog: VecDeque::new(), next_call: 1, entered_at, hard_deadline_ms, clock }
+    }
+
+    /// Changes the hard deadline for later entries.
+    pub fn set_hard_deadline(&self, hard_deadline: Duration) {
+        self.hard_deadline_ms.store(hard_deadline.as_millis() as u64, Ordering::Relaxed);
     }
 
     /// Marks the start of work that must finish within the hard deadline.

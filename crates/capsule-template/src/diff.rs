@@ -51,6 +51,30 @@ pub enum Patch {
     },
 }
 
+impl Patch {
+    /// The wire form views apply: `{"op": "insert" | "remove" | …, …}`, nodes in the
+    /// conformance JSON form.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let node = |n: &TreeNode| crate::tree::to_json(std::slice::from_ref(n))[0].clone();
+        match self {
+            Patch::Insert { parent, index, node: n } => {
+                json!({ "op": "insert", "parent": parent, "index": index, "node": node(n) })
+            }
+            Patch::Remove { parent, index } => json!({ "op": "remove", "parent": parent, "index": index }),
+            Patch::Move { parent, from, to } => {
+                json!({ "op": "move", "parent": parent, "from": from, "to": to })
+            }
+            Patch::Replace { path, node: n } => json!({ "op": "replace", "path": path, "node": node(n) }),
+            Patch::SetAttr { path, name, value } => {
+                json!({ "op": "setAttr", "path": path, "name": &**name, "value": value.to_json() })
+            }
+            Patch::RemoveAttr { path, name } => json!({ "op": "removeAttr", "path": path, "name": &**name }),
+            Patch::SetText { path, text } => json!({ "op": "setText", "path": path, "text": text }),
+        }
+    }
+}
+
 /// A patch that does not fit the tree it is applied to.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("patch {index} does not fit the tree: {reason}")]

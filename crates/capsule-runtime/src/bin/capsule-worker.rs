@@ -1,0 +1,5 @@
+//! The worker process for mini-program sessions (the `capsule` binary embeds the same entry).
+
+fn main() {
+    capsule_runtime::worker::child_main();
+}

@@ -1,0 +1,131 @@
+//! Sessions in worker processes, and hostile mini-programs: each is stopped within its limit,
+//! the host stays up, and another mini-program keeps serving.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use capsule_runtime::worker::{Runtime, RuntimeConfig, SessionError};
+use capsule_runtime::{LaunchOptions, MemoryStorage, TestHost, ViewEvent};
+use serde_json::json;
+
+fn runtime() -> Arc<Runtime> {
+    let mut config = RuntimeConfig::new(PathBuf::from(env!("CARGO_BIN_EXE_capsule-worker")), Vec::new());
+    config.hard_deadline = Duration::from_millis(1500);
+    config.memory_cap_bytes = 512 << 20;
+    config.limits.sandbox.deadline = Duration::from_millis(300);
+    config.limits.sandbox.memory_bytes = 64 << 20;
+    Runtime::new(config, Arc::new(TestHost::new()), Arc::new(MemoryStorage::default()))
+}
+
+fn shop() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/shop")
+}
+
+/// A one-page app whose page has a `go` handler running `body`.
+fn hostile_app(name: &str, body: &str) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new().prefix(name).tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    };
+    write("app.json", r#"{"pages": ["pages/index/index"]}"#);
+    write("app.js", "App({});");
+    write("pages/index/index.json", "{}");
+    write("pages/index/index.wxml", r#"<view id="go" bindtap="go">{{state}}</view>"#);
+    write("pages/index/index.js", &format!("Page({{ data: {{ state: 'ready' }}, go() {{ {body} }} }});"));
+    dir
+}
+
+fn tap(session: &capsule_runtime::worker::RemoteSession) -> Result<serde_json::Value, SessionError> {
+    let view = session.view()?;
+    let page = view["page"].as_u64().unwrap() as u32;
+    session.event(page, &[0], &ViewEvent { kind: "tap".into(), ..ViewEvent::default() })
+}
+
+fn shop_still_serves(runtime: &Arc<Runtime>) {
+    let session = runtime.launch(&shop(), &LaunchOptions::default(), Some("u".into())).unwrap();
+    let view = session.view().unwrap();
+    assert_eq!(view["stack"][0]["route"], "pages/index/index");
+    assert!(view["tree"].to_string().contains("product-card"));
+}
+
+#[test]
+fn sessions_run_in_workers_and_stream_updates() {
+    let runtime = runtime();
+    let session = runtime.launch(&shop(), &LaunchOptions::default(), Some("u".into())).unwrap();
+    let view = session.view().unwrap();
+    assert!(view["tree"].to_string().contains("Add to cart"));
+    let answer =
+        session.automation(json!({ "op": "select", "selector": "product-card", "all": true })).unwrap();
+    assert!(answer.as_array().unwrap().len() >= 2, "{answer}");
+    // Typing in the search box filters products through setData and a re-render.
+    let input = session.automation(json!({ "op": "select", "selector": ".search-input" })).unwrap();
+    let path: Vec<usize> = serde_json::from_value(input[0]["path"].clone()).unwrap();
+    let page = view["page"].as_u64().unwrap() as u32;
+    let event =
+        ViewEvent { kind: "input".into(), detail: json!({ "value": "zzz-nothing" }), ..ViewEvent::default() };
+    session.event(page, &path, &event).unwrap();
+    let after = session.view().unwrap();
+    assert!(after["tree"].to_string().contains("No products match"), "{after}");
+}
+
+#[test]
+fn hostile_code_is_stopped_and_others_keep_serving() {
+    let runtime = runtime();
+    let cases = [
+        ("loop", "while (true) {}"),
+        ("memory", "var a = []; while (true) { a.push(new Array(1e6).fill(1)); }"),
+        ("recursion", "function f() { return f() + 1; } f();"),
+        ("join", "new Array(2e8).join('');"),
+        (
+            "stringify",
+            "var o = { s: 'x'.repeat(1e6) }; var a = []; for (var i = 0; i < 1e4; i++) a.push(o); JSON.stringify(a);",
+        ),
+        (
+            "tamper",
+            "Object.prototype.setData = 1; JSON.stringify = function () { throw new Error('x'); }; wx.setStorageSync = null; this.setData({ state: 'tampered' });",
+        ),
+        (
+            "reach",
+            "var g = Function('return this')(); var found = [typeof process, typeof std, typeof os, typeof fetch, typeof XMLHttpRequest, typeof g.native, typeof g.sources].join(','); try { require('fs'); found += ',fs loaded'; } catch (e) { found += ',fs refused'; } this.setData({ state: found });",
+        ),
+    ];
+    for (name, body) in cases {
+        let app = hostile_app(name, body);
+        let session = runtime.launch(app.path(), &LaunchOptions::default(), None).unwrap();
+        let started = Instant::now();
+        let result = tap(&session);
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(6), "{name} took {took:?}");
+        match name {
+            "reach" => {
+                let view = session.view().unwrap();
+                assert!(
+                    view["tree"].to_string().contains(
+                        "undefined,undefined,undefined,undefined,undefined,undefined,undefined,fs refused"
+                    ),
+                    "{view}"
+                );
+            }
+            "tamper" => {
+                // Tampering only hurts the app itself; the session survives.
+                assert!(session.view().is_ok(), "{name}: {result:?}");
+            }
+            _ => {
+                // Either the sandbox stopped the script (the session lives on) or the worker was
+                // killed (the session reports it and may relaunch).
+                match session.view() {
+                    Ok(view) => assert!(view["tree"].to_string().contains("ready"), "{name}: {view}"),
+                    Err(err) => {
+                        assert!(matches!(err, SessionError::Stopped(_)), "{name}: {err}");
+                        let again = runtime.launch(app.path(), &LaunchOptions::default(), None).unwrap();
+                        assert!(again.view().is_ok(), "{name}: relaunch failed");
+                    }
+                }
+            }
+        }
+        shop_still_serves(&runtime);
+    }
+}
