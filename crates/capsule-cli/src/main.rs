@@ -1,7 +1,9 @@
 //! The `capsule` command line: a thin layer over the library crates.
 
+mod automator;
 mod project;
 mod render;
+mod run;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,7 +46,35 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         repeat: u32,
     },
+    /// Launch a mini-program headless and print the current page's tree as JSON.
+    Run {
+        /// A project folder or a `.capsule` package.
+        source: PathBuf,
+        /// The first page (route); the app's entry page by default.
+        #[arg(long)]
+        page: Option<String>,
+        /// The first page's query string, `a=1&b=2`.
+        #[arg(long)]
+        query: Option<String>,
+        /// Read commands from stdin: `tap SELECTOR`, `input SELECTOR TEXT`, `back`, `data`, `tree`, `quit`.
+        #[arg(short, long)]
+        interactive: bool,
+    },
+    /// Serve WeChat's automation protocol for `miniprogram-automator` on ws://127.0.0.1:PORT.
+    Automator {
+        source: PathBuf,
+        #[arg(long)]
+        port: u16,
+        #[arg(long)]
+        page: Option<String>,
+    },
+    /// The worker process for mini-program sessions (started by capsule itself).
+    #[command(name = "__worker", hide = true)]
+    Worker,
 }
+
+/// The hidden subcommand workers run under.
+pub const WORKER_COMMAND: &str = "__worker";
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -52,6 +82,12 @@ fn main() -> ExitCode {
         Command::Check { dir, limits } => project::run_check(&dir, &limits),
         Command::Build { dir, output, limits } => project::run_build(&dir, &output, &limits),
         Command::Render { file, data, repeat } => render::run(&file, data.as_deref(), repeat),
+        Command::Run { source, page, query, interactive } => run::run(&source, page, query, interactive),
+        Command::Automator { source, port, page } => automator::run(&source, port, page),
+        Command::Worker => {
+            capsule_runtime::worker::child_main();
+            Ok(ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,
