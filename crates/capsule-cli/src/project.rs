@@ -95,25 +95,14 @@ pub fn run_build(dir: &Path, output: &Path, limits: &LimitArgs) -> Result<ExitCo
     if !diagnostics.is_empty() {
         print(&diagnostics);
     }
-    let mut generated = Vec::new();
-    let mut failed = false;
-    for file in project.files.iter().filter(|f| f.path.ends_with(".js")) {
-        let source = String::from_utf8_lossy(&project.read_file(&file.path)?).into_owned();
-        match capsule_sandbox::bytecode::compile_script(&file.path, &source) {
-            Ok(bytes) => generated.push(capsule_package::GeneratedFile {
-                path: format!("{}{}.qbc", capsule_runtime::bundle::BYTECODE_DIR, file.path),
-                bytes,
-            }),
-            Err(err) => {
-                eprintln!("{}: error[script-syntax]: {}", project.display_path(&file.path), err.message);
-                failed = true;
-            }
+    let generated = match capsule_runtime::bundle::compile_scripts(&project) {
+        Ok(generated) => generated,
+        Err(errors) => {
+            errors.iter().for_each(|error| eprintln!("{error}"));
+            eprintln!("not built: fix the errors above first");
+            return Ok(ExitCode::FAILURE);
         }
-    }
-    if failed {
-        eprintln!("not built: fix the errors above first");
-        return Ok(ExitCode::FAILURE);
-    }
+    };
     let bytes = build_package(&project, generated).context("building the package")?;
     std::fs::write(output, &bytes).with_context(|| format!("writing {}", output.display()))?;
     let package =

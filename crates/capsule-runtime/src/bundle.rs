@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use capsule_diagnostics::{Diagnostic, has_errors};
-use capsule_package::{Dialect, Limits, MANIFEST_PATH, Project, read_package};
+use capsule_package::{Dialect, GeneratedFile, Limits, MANIFEST_PATH, Project, read_package};
 use capsule_template::Library;
 use serde_json::{Map, Value as Json};
 
@@ -268,6 +268,27 @@ impl AppBundle {
     pub fn scripts(&self) -> impl Iterator<Item = &str> {
         self.files.keys().map(String::as_str).filter(|p| p.ends_with(".js") && !p.starts_with("__capsule__/"))
     }
+}
+
+/// QuickJS bytecode for every script of `project`, as generated package files. Each failure
+/// (unreadable file, syntax error) is one message naming the script.
+pub fn compile_scripts(project: &Project) -> Result<Vec<GeneratedFile>, Vec<String>> {
+    let mut generated = Vec::new();
+    let mut errors = Vec::new();
+    for file in project.files.iter().filter(|f| f.path.ends_with(".js")) {
+        let shown = project.display_path(&file.path);
+        let compiled = project.read_file(&file.path).map_err(|e| e.to_string()).and_then(|bytes| {
+            let source = String::from_utf8_lossy(&bytes);
+            capsule_sandbox::bytecode::compile_script(&file.path, &source).map_err(|e| e.message)
+        });
+        match compiled {
+            Ok(bytes) => {
+                generated.push(GeneratedFile { path: format!("{BYTECODE_DIR}{}.qbc", file.path), bytes })
+            }
+            Err(message) => errors.push(format!("{shown}: error[script-syntax]: {message}")),
+        }
+    }
+    if errors.is_empty() { Ok(generated) } else { Err(errors) }
 }
 
 fn string_list(value: Option<&Json>) -> Vec<String> {

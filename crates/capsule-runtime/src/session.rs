@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use capsule_diagnostics::Severity;
 use capsule_sandbox::{JsError, Sandbox, SandboxLimits, WxsHost, bytecode};
+use capsule_template::compile::tree_attribute_name;
 use capsule_template::diff::{Patch, diff};
 use capsule_template::{NoScripts, ScriptHost, TreeNode, Value, render};
 use rquickjs::function::Args;
@@ -148,7 +149,6 @@ struct Instance {
     external_classes: Vec<String>,
     multiple_slots: bool,
     relations: Vec<Relation>,
-    attached: bool,
     ready: bool,
     /// Page: its query and whether onReady has run.
     query: BTreeMap<String, String>,
@@ -369,7 +369,6 @@ impl Session {
                 external_classes: Vec::new(),
                 multiple_slots: false,
                 relations: Vec::new(),
-                attached: true,
                 ready: false,
                 query,
             },
@@ -408,17 +407,7 @@ impl Session {
     }
 
     fn mark_ready(&mut self, page: InstanceId) {
-        let pending: Vec<InstanceId> = {
-            let state = self.state.borrow();
-            let mut ids: Vec<InstanceId> = state
-                .instances
-                .iter()
-                .filter(|(_, inst)| inst.page == page && inst.kind == Kind::Component && !inst.ready)
-                .map(|(id, _)| *id)
-                .collect();
-            ids.sort_unstable();
-            ids
-        };
+        let pending = self.components_on(page, |_, inst| !inst.ready);
         for id in pending {
             if let Some(inst) = self.state.borrow_mut().instances.get_mut(&id) {
                 inst.ready = true;
@@ -434,18 +423,25 @@ impl Session {
         }
     }
 
+    /// The components on `page` that `keep` selects, in creation order.
+    fn components_on(
+        &self,
+        page: InstanceId,
+        keep: impl Fn(InstanceId, &Instance) -> bool,
+    ) -> Vec<InstanceId> {
+        let state = self.state.borrow();
+        let mut ids: Vec<InstanceId> = state
+            .instances
+            .iter()
+            .filter(|(id, inst)| inst.page == page && inst.kind == Kind::Component && keep(**id, inst))
+            .map(|(id, _)| *id)
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
     fn unload_page(&mut self, id: InstanceId) {
-        let components: Vec<InstanceId> = {
-            let state = self.state.borrow();
-            let mut ids: Vec<InstanceId> = state
-                .instances
-                .iter()
-                .filter(|(cid, inst)| inst.page == id && **cid != id)
-                .map(|(cid, _)| *cid)
-                .collect();
-            ids.sort_unstable();
-            ids
-        };
+        let components = self.components_on(id, |_, _| true);
         self.lifetime(id, "onUnload", None);
         for component in components {
             self.destroy_component(component);
@@ -589,17 +585,7 @@ impl Session {
     }
 
     fn page_lifetimes_of(&mut self, page: InstanceId, name: &str) {
-        let components: Vec<InstanceId> = {
-            let state = self.state.borrow();
-            let mut ids: Vec<InstanceId> = state
-                .instances
-                .iter()
-                .filter(|(id, inst)| inst.page == page && **id != page)
-                .map(|(id, _)| *id)
-                .collect();
-            ids.sort_unstable();
-            ids
-        };
+        let components = self.components_on(page, |_, _| true);
         for id in components {
             self.lifetime(id, &format!("page:{name}"), None);
         }
@@ -656,24 +642,11 @@ impl Session {
         let mut created = Vec::new();
         let nodes = self.compose(page, page, &mut seen, &mut created);
         // Components of this page that are no longer in its tree leave.
-        let gone: Vec<InstanceId> = {
-            let state = self.state.borrow();
-            let mut ids: Vec<InstanceId> = state
-                .instances
-                .iter()
-                .filter(|(id, inst)| inst.page == page && inst.kind == Kind::Component && !seen.contains(*id))
-                .map(|(id, _)| *id)
-                .collect();
-            ids.sort_unstable();
-            ids
-        };
+        let gone = self.components_on(page, |id, _| !seen.contains(&id));
         for id in gone {
             self.destroy_component(id);
         }
         for id in &created {
-            if let Some(inst) = self.state.borrow_mut().instances.get_mut(id) {
-                inst.attached = true;
-            }
             self.lifetime(*id, "attached", None);
         }
         self.update_relations(page, &nodes);
@@ -868,7 +841,6 @@ impl Session {
                         external_classes: strings("externalClasses"),
                         multiple_slots: info.get("multipleSlots").and_then(Json::as_bool).unwrap_or(false),
                         relations,
-                        attached: false,
                         ready: false,
                         query: BTreeMap::new(),
                     },
@@ -1036,19 +1008,10 @@ impl Session {
                 let _ = self.call("flushed", vec![Arg::Str(json!(touched).to_string())]);
                 continue;
             }
-            let effects = {
-                let mut state = self.state.borrow_mut();
-                let e = &mut state.effects;
-                (
-                    std::mem::take(&mut e.routes),
-                    std::mem::take(&mut e.async_calls),
-                    std::mem::take(&mut e.timers),
-                    std::mem::take(&mut e.cleared_timers),
-                    std::mem::take(&mut e.errors),
-                    std::mem::take(&mut e.settled),
-                )
-            };
-            let (routes, calls, timers, cleared, errors, settled) = effects;
+            // `apply_set_data` just drained the payloads, so everything left is other work.
+            let Effects {
+                routes, async_calls: calls, timers, cleared_timers: cleared, errors, settled, ..
+            } = std::mem::take(&mut self.state.borrow_mut().effects);
             if routes.is_empty()
                 && calls.is_empty()
                 && timers.is_empty()
@@ -1528,8 +1491,9 @@ fn apply_external_classes(
     let passed: HashMap<&str, String> = external
         .iter()
         .filter_map(|name| {
-            let camel = camel_case(name);
-            let value = host_attrs.iter().find(|(n, _)| **n == **name || **n == *camel)?;
+            // The host's attribute carries the name the template compiler gave it.
+            let attribute = tree_attribute_name(name);
+            let value = host_attrs.iter().find(|(n, _)| **n == *attribute)?;
             Some((name.as_str(), value.1.to_js_string()))
         })
         .collect();
@@ -1558,22 +1522,6 @@ fn apply_external_classes(
     walk(shadow, component, external, &passed);
 }
 
-fn camel_case(name: &str) -> String {
-    let mut out = String::new();
-    let mut upper = false;
-    for c in name.chars() {
-        if c == '-' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 // ---- the sandbox's native functions -------------------------------------------------------
 
 /// Loads the base library into a fresh context, granting it the native functions, and returns
@@ -1589,62 +1537,39 @@ fn install<'js>(
     let native = Object::new(ctx.clone()).map_err(e)?;
 
     let st = state.clone();
-    native
-        .set(
-            "setData",
-            Function::new(
-                ctx.clone(),
-                move |ctx: Ctx<'js>, id: InstanceId, json: String| -> rquickjs::Result<()> {
-                    let limit = st.borrow().set_data_limit;
-                    if json.len() > limit {
-                        return Err(rquickjs::Exception::throw_range(
-                            &ctx,
-                            &format!(
-                                "setData: the data is {} KB, over the limit of {} KB; send smaller updates",
-                                json.len() / 1024,
-                                limit / 1024
-                            ),
-                        ));
-                    }
-                    st.borrow_mut().effects.set_data.push((id, json));
-                    Ok(())
-                },
-            )
-            .map_err(e)?,
-        )
-        .map_err(e)?;
+    grant(&native, "setData", move |ctx: Ctx<'js>, id: InstanceId, json: String| -> rquickjs::Result<()> {
+        let limit = st.borrow().set_data_limit;
+        if json.len() > limit {
+            return Err(rquickjs::Exception::throw_range(
+                &ctx,
+                &format!(
+                    "setData: the data is {} KB, over the limit of {} KB; send smaller updates",
+                    json.len() / 1024,
+                    limit / 1024
+                ),
+            ));
+        }
+        st.borrow_mut().effects.set_data.push((id, json));
+        Ok(())
+    })
+    .map_err(e)?;
 
     let st = state.clone();
-    native
-        .set(
-            "route",
-            Function::new(ctx.clone(), move |api: String, args: String, callback: f64| {
-                let args = serde_json::from_str(&args).unwrap_or(Json::Null);
-                st.borrow_mut().effects.routes.push((api, args, callback as u64));
-            })
-            .map_err(e)?,
-        )
-        .map_err(e)?;
+    grant(&native, "route", move |api: String, args: String, callback: f64| {
+        let args = serde_json::from_str(&args).unwrap_or(Json::Null);
+        st.borrow_mut().effects.routes.push((api, args, callback as u64));
+    })
+    .map_err(e)?;
 
     let st = state.clone();
-    native
-        .set(
-            "callAsync",
-            Function::new(ctx.clone(), move |api: String, args: String, callback: f64| {
-                let args = serde_json::from_str(&args).unwrap_or(Json::Null);
-                st.borrow_mut().effects.async_calls.push((api, args, callback as u64));
-            })
-            .map_err(e)?,
-        )
-        .map_err(e)?;
+    grant(&native, "callAsync", move |api: String, args: String, callback: f64| {
+        let args = serde_json::from_str(&args).unwrap_or(Json::Null);
+        st.borrow_mut().effects.async_calls.push((api, args, callback as u64));
+    })
+    .map_err(e)?;
 
     let out = outside.clone();
-    native
-        .set(
-            "cancel",
-            Function::new(ctx.clone(), move |callback: f64| out.cancel(callback as u64)).map_err(e)?,
-        )
-        .map_err(e)?;
+    grant(&native, "cancel", move |callback: f64| out.cancel(callback as u64)).map_err(e)?;
 
     let out = outside.clone();
     let system = system_info(options);
@@ -1654,170 +1579,105 @@ fn install<'js>(
     });
     let account =
         json!({ "miniProgram": { "appId": options.app_id, "envVersion": "release", "version": "" } });
-    native
-        .set(
-            "callSync",
-            Function::new(ctx.clone(), move |api: String, args: String| -> String {
-                let args: Json = serde_json::from_str(&args).unwrap_or(Json::Null);
-                let result = match api.as_str() {
-                    "getSystemInfoSync" | "getWindowInfo" | "getDeviceInfo" | "getAppBaseInfo" => Ok(system.clone()),
-                    "getLaunchOptionsSync" | "getEnterOptionsSync" => Ok(launch.clone()),
-                    "getAccountInfoSync" => Ok(account.clone()),
-                    "getMenuButtonBoundingClientRect" => {
-                        Ok(json!({ "width": 87, "height": 32, "top": 48, "right": 368, "bottom": 80, "left": 281 }))
-                    }
-                    _ => out.call_sync(&api, args),
-                };
-                match result {
-                    Ok(value) => json!({ "value": value }).to_string(),
-                    Err(reason) => json!({ "error": format!("{api}:fail {reason}") }).to_string(),
-                }
-            })
-            .map_err(e)?,
-        )
-        .map_err(e)?;
+    grant(&native, "callSync", move |api: String, args: String| -> String {
+        let args: Json = serde_json::from_str(&args).unwrap_or(Json::Null);
+        let result = match api.as_str() {
+            "getSystemInfoSync" | "getWindowInfo" | "getDeviceInfo" | "getAppBaseInfo" => Ok(system.clone()),
+            "getLaunchOptionsSync" | "getEnterOptionsSync" => Ok(launch.clone()),
+            "getAccountInfoSync" => Ok(account.clone()),
+            "getMenuButtonBoundingClientRect" => {
+                Ok(json!({ "width": 87, "height": 32, "top": 48, "right": 368, "bottom": 80, "left": 281 }))
+            }
+            _ => out.call_sync(&api, args),
+        };
+        match result {
+            Ok(value) => json!({ "value": value }).to_string(),
+            Err(reason) => json!({ "error": format!("{api}:fail {reason}") }).to_string(),
+        }
+    })
+    .map_err(e)?;
 
     let st = state.clone();
-    native
-        .set(
-            "timer",
-            Function::new(ctx.clone(), move |id: f64, delay: f64| {
-                st.borrow_mut().effects.timers.push((id as u64, delay.clamp(0.0, 2_147_483_647.0) as u64));
-            })
-            .map_err(e)?,
-        )
-        .map_err(e)?;
+    grant(&native, "timer", move |id: f64, delay: f64| {
+        st.borrow_mut().effects.timers.push((id as u64, delay.clamp(0.0, 2_147_483_647.0) as u64));
+    })
+    .map_err(e)?;
     let st = state.clone();
-    native
-        .set(
-            "clearTimer",
-            Function::new(ctx.clone(), move |id: f64| st.borrow_mut().effects.cleared_timers.push(id as u64))
-                .map_err(e)?,
-        )
+    grant(&native, "clearTimer", move |id: f64| st.borrow_mut().effects.cleared_timers.push(id as u64))
         .map_err(e)?;
 
     let out = outside.clone();
-    native
-        .set(
-            "log",
-            Function::new(ctx.clone(), move |level: String, text: String| {
-                out.update(Update::Log { level, text });
-            })
-            .map_err(e)?,
-        )
-        .map_err(e)?;
+    grant(&native, "log", move |level: String, text: String| {
+        out.update(Update::Log { level, text });
+    })
+    .map_err(e)?;
     let st = state.clone();
-    native
-        .set(
-            "error",
-            Function::new(ctx.clone(), move |text: String| st.borrow_mut().effects.errors.push(text))
-                .map_err(e)?,
-        )
-        .map_err(e)?;
+    grant(&native, "error", move |text: String| st.borrow_mut().effects.errors.push(text)).map_err(e)?;
     let st = state.clone();
-    native
-        .set(
-            "settled",
-            Function::new(ctx.clone(), move |id: f64, ok: bool, json: String| {
-                st.borrow_mut().effects.settled.push((id as u64, ok, json));
-            })
-            .map_err(e)?,
-        )
-        .map_err(e)?;
+    grant(&native, "settled", move |id: f64, ok: bool, json: String| {
+        st.borrow_mut().effects.settled.push((id as u64, ok, json));
+    })
+    .map_err(e)?;
 
     let st = state.clone();
-    native
-        .set(
-            "select",
-            Function::new(
-                ctx.clone(),
-                move |ctx: Ctx<'js>,
-                      id: InstanceId,
-                      selector: String,
-                      all: bool|
-                      -> rquickjs::Result<String> {
-                    let selector = Selector::parse(&selector)
-                        .map_err(|m| rquickjs::Exception::throw_syntax(&ctx, &m))?;
-                    let state = st.borrow();
-                    Ok(json!(select_components(&state, id, &selector, all)).to_string())
-                },
-            )
-            .map_err(e)?,
-        )
-        .map_err(e)?;
+    grant(
+        &native,
+        "select",
+        move |ctx: Ctx<'js>, id: InstanceId, selector: String, all: bool| -> rquickjs::Result<String> {
+            let selector =
+                Selector::parse(&selector).map_err(|m| rquickjs::Exception::throw_syntax(&ctx, &m))?;
+            let state = st.borrow();
+            Ok(json!(select_components(&state, id, &selector, all)).to_string())
+        },
+    )
+    .map_err(e)?;
 
     let st = state.clone();
-    native
-        .set(
-            "query",
-            Function::new(ctx.clone(), move |id: InstanceId, op: String| -> String {
-                let op: Json = serde_json::from_str(&op).unwrap_or(Json::Null);
-                let state = st.borrow();
-                query_nodes(&state, id, &op).to_string()
-            })
-            .map_err(e)?,
-        )
-        .map_err(e)?;
+    grant(&native, "query", move |id: InstanceId, op: String| -> String {
+        let op: Json = serde_json::from_str(&op).unwrap_or(Json::Null);
+        let state = st.borrow();
+        query_nodes(&state, id, &op).to_string()
+    })
+    .map_err(e)?;
 
     let st = state.clone();
-    native
-        .set(
-            "trigger",
-            Function::new(
-                ctx.clone(),
-                move |id: InstanceId, name: String, detail: String, options: String| -> Option<String> {
-                    let state = st.borrow();
-                    let page = state.instances.get(&id)?.page;
-                    let nodes = state.views.get(&page)?;
-                    let path = view::host_path(nodes, id)?;
-                    let chain = view::chain_to(nodes, &path)?;
-                    let options: Json = serde_json::from_str(&options).unwrap_or(Json::Null);
-                    let detail: Json = serde_json::from_str(&detail).unwrap_or(Json::Null);
-                    let plan = events::plan_component_event(
-                        &chain,
-                        &name,
-                        detail,
-                        &options,
-                        elapsed_ms(state.started),
-                    );
-                    Some(plan.to_json().to_string())
-                },
-            )
-            .map_err(e)?,
-        )
-        .map_err(e)?;
+    grant(
+        &native,
+        "trigger",
+        move |id: InstanceId, name: String, detail: String, options: String| -> Option<String> {
+            let state = st.borrow();
+            let page = state.instances.get(&id)?.page;
+            let nodes = state.views.get(&page)?;
+            let path = view::host_path(nodes, id)?;
+            let chain = view::chain_to(nodes, &path)?;
+            let options: Json = serde_json::from_str(&options).unwrap_or(Json::Null);
+            let detail: Json = serde_json::from_str(&detail).unwrap_or(Json::Null);
+            let plan =
+                events::plan_component_event(&chain, &name, detail, &options, elapsed_ms(state.started));
+            Some(plan.to_json().to_string())
+        },
+    )
+    .map_err(e)?;
 
     // Script sources: `has(path)` and `load(path)` → the script's factory.
     let sources = Object::new(ctx.clone()).map_err(e)?;
     let b = bundle.clone();
-    sources
-        .set("has", Function::new(ctx.clone(), move |path: String| b.has(&path)).map_err(e)?)
-        .map_err(e)?;
+    grant(&sources, "has", move |path: String| b.has(&path)).map_err(e)?;
     let b = bundle.clone();
-    sources
-        .set(
-            "load",
-            Function::new(
-                ctx.clone(),
-                move |ctx: Ctx<'js>, path: String| -> rquickjs::Result<rquickjs::Value<'js>> {
-                    let Some(source) = b.text(&path) else { return Ok(rquickjs::Value::new_undefined(ctx)) };
-                    let loaded = match b.bytecode(&path) {
-                        Some(code) if bytecode::matches_source(code, &source) => {
-                            bytecode::load_script(&ctx, &path, &source, code)
-                        }
-                        _ => bytecode::eval_script(&ctx, &path, &source),
-                    };
-                    match loaded {
-                        Ok(factory) => Ok(factory.into_value()),
-                        Err(err) => {
-                            Err(rquickjs::Exception::throw_message(&ctx, &format!("{path}: {}", err.message)))
-                        }
-                    }
-                },
-            )
-            .map_err(e)?,
-        )
-        .map_err(e)?;
+    grant(&sources, "load", move |ctx: Ctx<'js>, path: String| -> rquickjs::Result<rquickjs::Value<'js>> {
+        let Some(source) = b.text(&path) else { return Ok(rquickjs::Value::new_undefined(ctx)) };
+        let loaded = match b.bytecode(&path) {
+            Some(code) if bytecode::matches_source(code, &source) => {
+                bytecode::load_script(&ctx, &path, &source, code)
+            }
+            _ => bytecode::eval_script(&ctx, &path, &source),
+        };
+        match loaded {
+            Ok(factory) => Ok(factory.into_value()),
+            Err(err) => Err(rquickjs::Exception::throw_message(&ctx, &format!("{path}: {}", err.message))),
+        }
+    })
+    .map_err(e)?;
 
     let factory: Function = ctx
         .eval_with_options(BASE_LIBRARY, {
@@ -1830,6 +1690,14 @@ fn install<'js>(
         .map_err(e)?;
     let rt: Object = factory.call((native, sources)).map_err(e)?;
     Ok(Persistent::save(ctx, rt))
+}
+
+/// Puts one native function on `object`.
+fn grant<'js, P, F>(object: &Object<'js>, name: &str, function: F) -> rquickjs::Result<()>
+where
+    F: rquickjs::function::IntoJsFunc<'js, P> + 'js,
+{
+    object.set(name, Function::new(object.ctx().clone(), function)?)
 }
 
 fn system_info(options: &LaunchOptions) -> Json {

@@ -96,7 +96,8 @@ struct ParentHandler {
     host: Arc<dyn Host>,
     storage: Arc<dyn Storage>,
     scopes: Mutex<HashMap<u64, SessionScope>>,
-    subscribers: Mutex<HashMap<u64, Sender<Update>>>,
+    /// Where each session's updates go, in their wire form ([`update_to_json`]).
+    subscribers: Mutex<HashMap<u64, Sender<Json>>>,
 }
 
 impl ParentHandler {
@@ -140,10 +141,10 @@ impl WorkerHandler for ParentHandler {
                     }
                 }),
             );
-        } else if let Some(update) = body.get("update").and_then(update_from_json) {
+        } else if let Some(update) = body.get("update") {
             let subscribers = self.subscribers.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(tx) = subscribers.get(&session) {
-                let _ = tx.send(update);
+                let _ = tx.send(update.clone());
             }
         }
     }
@@ -236,7 +237,7 @@ pub struct RemoteSession {
     id: u64,
     worker: Arc<Worker>,
     handler: Arc<ParentHandler>,
-    updates: Mutex<Receiver<Update>>,
+    updates: Mutex<Receiver<Json>>,
 }
 
 impl std::fmt::Debug for RemoteSession {
@@ -278,14 +279,14 @@ impl RemoteSession {
         self.request(json!({ "op": "page_event", "name": name, "arg": arg }))
     }
 
-    /// Updates pushed since the last call.
-    pub fn updates(&self) -> Vec<Update> {
+    /// Updates pushed since the last call, in their wire form ([`update_to_json`]).
+    pub fn updates(&self) -> Vec<Json> {
         let rx = self.updates.lock().unwrap_or_else(|e| e.into_inner());
         rx.try_iter().collect()
     }
 
     /// Waits for the next update, at most `timeout`.
-    pub fn next_update(&self, timeout: Duration) -> Option<Update> {
+    pub fn next_update(&self, timeout: Duration) -> Option<Json> {
         let rx = self.updates.lock().unwrap_or_else(|e| e.into_inner());
         rx.recv_timeout(timeout).ok()
     }
@@ -334,28 +335,6 @@ pub fn update_to_json(update: &Update) -> Json {
         Update::Log { level, text } => json!({ "kind": "log", "level": level, "text": text }),
         Update::Error { text } => json!({ "kind": "error", "text": text }),
     }
-}
-
-fn update_from_json(json: &Json) -> Option<Update> {
-    let text = |k: &str| json.get(k).and_then(Json::as_str).unwrap_or("").to_string();
-    Some(match json.get("kind")?.as_str()? {
-        "log" => Update::Log { level: text("level"), text: text("text") },
-        "error" => Update::Error { text: text("text") },
-        "stack" => Update::Stack {
-            pages: json["pages"]
-                .as_array()?
-                .iter()
-                .map(|p| crate::session::PageInfo {
-                    id: p["id"].as_u64().unwrap_or(0) as u32,
-                    route: p["route"].as_str().unwrap_or("").to_string(),
-                    query: serde_json::from_value(p["query"].clone()).unwrap_or_default(),
-                })
-                .collect(),
-        },
-        // Patches travel on to views in their wire form; the parent keeps them as JSON logs.
-        "patches" => Update::Log { level: "patches".into(), text: json["patches"].to_string() },
-        _ => return None,
-    })
 }
 
 // ---- the worker process ------------------------------------------------------------------

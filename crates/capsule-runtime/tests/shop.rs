@@ -81,18 +81,7 @@ fn packages_carry_bytecode_that_sessions_load() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/shop");
     let (project, _) = capsule_package::Project::load(&dir);
     let project = project.unwrap();
-    let generated = project
-        .files
-        .iter()
-        .filter(|f| f.path.ends_with(".js"))
-        .map(|f| {
-            let source = String::from_utf8(project.read_file(&f.path).unwrap()).unwrap();
-            capsule_package::GeneratedFile {
-                path: format!("{}{}.qbc", capsule_runtime::bundle::BYTECODE_DIR, f.path),
-                bytes: capsule_sandbox::bytecode::compile_script(&f.path, &source).unwrap(),
-            }
-        })
-        .collect();
+    let generated = capsule_runtime::bundle::compile_scripts(&project).unwrap();
     let bytes = capsule_package::build_package(&project, generated).unwrap();
     let trusted = AppBundle::from_package(&bytes, true).unwrap();
     assert!(trusted.bytecode("app.js").is_some());

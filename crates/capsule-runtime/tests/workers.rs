@@ -69,6 +69,8 @@ fn sessions_run_in_workers_and_stream_updates() {
     session.event(page, &path, &event).unwrap();
     let after = session.view().unwrap();
     assert!(after["tree"].to_string().contains("No products match"), "{after}");
+    let updates = session.updates();
+    assert!(updates.iter().any(|u| u["kind"] == "patches"), "{updates:?}");
 }
 
 #[test]

@@ -42,8 +42,7 @@ pub fn compile_script(name: &str, source: &str) -> Result<Vec<u8>, JsError> {
 
 /// Compiles within an existing context (the worker's cache does this for source fallbacks).
 pub fn compile_in(ctx: &Ctx<'_>, name: &str, source: &str) -> Result<Vec<u8>, JsError> {
-    let module = Module::declare(ctx.clone(), name, wrap_script(source))
-        .map_err(|err| JsError::from_quickjs(ctx, err))?;
+    let module = declare(ctx, name, source)?;
     let code = module.write(WriteOptions::default()).map_err(|err| JsError::from_quickjs(ctx, err))?;
     let mut out = header(source);
     out.extend_from_slice(&code);
@@ -70,17 +69,21 @@ pub fn load_script<'js>(
     let Some(code) = bytecode.strip_prefix(head.as_slice()) else {
         return Err(JsError::new(format!("{name}: bytecode does not match its source")));
     };
-    let module = read_module(ctx, code)?;
-    let (module, promise) = module.eval().map_err(|err| JsError::from_quickjs(ctx, err))?;
-    while ctx.execute_pending_job() {}
-    promise.finish::<()>().map_err(|err| JsError::from_quickjs(ctx, err))?;
-    module.get::<_, Function>("default").map_err(|err| JsError::from_quickjs(ctx, err))
+    factory_of(ctx, read_module(ctx, code)?)
 }
 
 /// Compiles and evaluates `source` directly, for scripts without bytecode.
 pub fn eval_script<'js>(ctx: &Ctx<'js>, name: &str, source: &str) -> Result<Function<'js>, JsError> {
-    let module = Module::declare(ctx.clone(), name, wrap_script(source))
-        .map_err(|err| JsError::from_quickjs(ctx, err))?;
+    factory_of(ctx, declare(ctx, name, source)?)
+}
+
+/// A script as a declared (not yet evaluated) module.
+fn declare<'js>(ctx: &Ctx<'js>, name: &str, source: &str) -> Result<Module<'js>, JsError> {
+    Module::declare(ctx.clone(), name, wrap_script(source)).map_err(|err| JsError::from_quickjs(ctx, err))
+}
+
+/// Evaluates a script's module and returns its default export, the factory.
+fn factory_of<'js>(ctx: &Ctx<'js>, module: Module<'js>) -> Result<Function<'js>, JsError> {
     let (module, promise) = module.eval().map_err(|err| JsError::from_quickjs(ctx, err))?;
     while ctx.execute_pending_job() {}
     promise.finish::<()>().map_err(|err| JsError::from_quickjs(ctx, err))?;

@@ -251,17 +251,14 @@ impl Worker {
             }
         }
         // End of output: the child exited or was killed.
-        let status = {
-            let mut child = self.child.lock().unwrap_or_else(|e| e.into_inner());
-            child.wait().map(|s| s.to_string()).unwrap_or_else(|e| e.to_string())
-        };
+        let status = self.child.lock().unwrap_or_else(|e| e.into_inner()).wait();
         {
             let mut death = self.death.lock().unwrap_or_else(|e| e.into_inner());
             if death.is_none() {
-                *death = Some(if status.contains("70") {
-                    WorkerError::Deadline
-                } else {
-                    WorkerError::Crashed(status)
+                *death = Some(match status {
+                    Ok(status) if status.code() == Some(DEADLINE_EXIT_CODE) => WorkerError::Deadline,
+                    Ok(status) => WorkerError::Crashed(status.to_string()),
+                    Err(err) => WorkerError::Crashed(err.to_string()),
                 });
             }
         }
