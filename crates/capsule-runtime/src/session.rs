@@ -156,6 +156,9 @@ struct Instance {
 
 #[derive(Clone, Debug)]
 struct Relation {
+    /// The key as the component declared it (`../list/list`), which its JavaScript uses.
+    key: String,
+    /// The related component's resolved path.
     path: String,
     kind: String,
 }
@@ -167,6 +170,8 @@ struct Effects {
     async_calls: Vec<(String, Json, u64)>,
     timers: Vec<(u64, u64)>,
     cleared_timers: Vec<u64>,
+    /// Asynchronous calls the mini-program aborted (`RequestTask.abort`).
+    aborted: Vec<u64>,
     errors: Vec<String>,
     settled: Vec<(u64, bool, String)>,
 }
@@ -197,7 +202,8 @@ pub struct Session {
     options: LaunchOptions,
     timers: BTreeMap<(Instant, u64), u64>,
     timer_due: HashMap<u64, Instant>,
-    requests_in_flight: HashSet<u64>,
+    /// Requests the host has not answered yet, with when each times out.
+    requests_in_flight: HashMap<u64, Instant>,
     /// Settled automation promises: id → (ok, JSON).
     settled: HashMap<u64, (bool, String)>,
     tab_routes: Vec<String>,
@@ -268,7 +274,7 @@ impl Session {
             options,
             timers: BTreeMap::new(),
             timer_due: HashMap::new(),
-            requests_in_flight: HashSet::new(),
+            requests_in_flight: HashMap::new(),
             settled: HashMap::new(),
             tab_routes,
         };
@@ -643,13 +649,18 @@ impl Session {
         let nodes = self.compose(page, page, &mut seen, &mut created);
         // Components of this page that are no longer in its tree leave.
         let gone = self.components_on(page, |id, _| !seen.contains(&id));
-        for id in gone {
-            self.destroy_component(id);
+        for id in &gone {
+            self.lifetime(*id, "detached", None);
         }
         for id in &created {
             self.lifetime(*id, "attached", None);
         }
+        // As WeChat: `linked` after `attached`, `unlinked` after `detached` (while the leaving
+        // component still exists).
         self.update_relations(page, &nodes);
+        for id in gone {
+            self.forget_component(id);
+        }
         let page_ready = self.state.borrow().instances.get(&page).is_some_and(|p| p.ready);
         if page_ready && !created.is_empty() {
             for id in &created {
@@ -818,6 +829,7 @@ impl Session {
                     .filter_map(|r| {
                         let rel_path = r.get("path")?.as_str()?;
                         Some(Relation {
+                            key: rel_path.to_string(),
                             path: capsule_template::resolve(path, rel_path).unwrap_or_default(),
                             kind: r.get("type")?.as_str()?.to_string(),
                         })
@@ -875,7 +887,12 @@ impl Session {
     }
 
     fn destroy_component(&mut self, id: InstanceId) {
-        let _ = self.call("destroyComponent", vec![Arg::Id(id)]);
+        self.lifetime(id, "detached", None);
+        self.forget_component(id);
+    }
+
+    fn forget_component(&mut self, id: InstanceId) {
+        let _ = self.call("forgetComponent", vec![Arg::Id(id)]);
         let mut state = self.state.borrow_mut();
         if let Some(inst) = state.instances.remove(&id)
             && let Some(identity) = inst.identity
@@ -956,7 +973,7 @@ impl Session {
                 let (Some(a), Some(b)) = (state.instances.get(&this), state.instances.get(&other)) else {
                     continue;
                 };
-                a.relations.iter().find(|r| r.path == b.path).map(|r| r.path.clone())
+                a.relations.iter().find(|r| r.path == b.path).map(|r| r.key.clone())
             };
             if let Some(key) = key {
                 let _ = self.call(
@@ -1010,10 +1027,18 @@ impl Session {
             }
             // `apply_set_data` just drained the payloads, so everything left is other work.
             let Effects {
-                routes, async_calls: calls, timers, cleared_timers: cleared, errors, settled, ..
+                routes,
+                async_calls: calls,
+                timers,
+                cleared_timers: cleared,
+                aborted,
+                errors,
+                settled,
+                ..
             } = std::mem::take(&mut self.state.borrow_mut().effects);
             if routes.is_empty()
                 && calls.is_empty()
+                && aborted.is_empty()
                 && timers.is_empty()
                 && cleared.is_empty()
                 && errors.is_empty()
@@ -1048,6 +1073,12 @@ impl Session {
             for (api, args, callback) in calls {
                 self.start_async(&api, args, callback);
             }
+            for callback in aborted {
+                if self.requests_in_flight.contains_key(&callback) {
+                    self.outside.cancel(callback);
+                    self.complete(callback, Err("abort".into()));
+                }
+            }
         }
         self.outside.update(Update::Error {
             text: "the mini-program keeps scheduling work; stopped settling".into(),
@@ -1079,7 +1110,9 @@ impl Session {
                     .unwrap_or(u64::MAX)
                     .min(self.options.limits.request_timeout.as_millis() as u64);
                 args["timeout"] = json!(timeout);
-                self.requests_in_flight.insert(callback);
+                // The session enforces the timeout itself, whatever the host's transport does.
+                let due = Instant::now() + Duration::from_millis(timeout);
+                self.requests_in_flight.insert(callback, due);
                 self.outside.call_async(api, args, callback);
             }
             _ => self.outside.call_async(api, args, callback),
@@ -1126,13 +1159,21 @@ impl Session {
         Ok(())
     }
 
-    /// When the next timer is due.
+    /// When the next timer (or request timeout) is due.
     pub fn next_timer(&self) -> Option<Instant> {
-        self.timers.keys().next().map(|(due, _)| *due)
+        let timer = self.timers.keys().next().map(|(due, _)| *due);
+        let request = self.requests_in_flight.values().min().copied();
+        timer.into_iter().chain(request).min()
     }
 
-    /// Fires every timer due by `now`, then settles.
+    /// Fires every timer due by `now` and fails requests past their timeout, then settles.
     pub fn run_timers(&mut self, now: Instant) {
+        let expired: Vec<u64> =
+            self.requests_in_flight.iter().filter(|(_, due)| **due <= now).map(|(id, _)| *id).collect();
+        for callback in expired {
+            self.outside.cancel(callback);
+            self.resolve(callback, Err("timeout".into()));
+        }
         while let Some((&(due, id), _)) = self.timers.iter().next() {
             if due > now {
                 break;
@@ -1568,8 +1609,9 @@ fn install<'js>(
     })
     .map_err(e)?;
 
-    let out = outside.clone();
-    grant(&native, "cancel", move |callback: f64| out.cancel(callback as u64)).map_err(e)?;
+    let st = state.clone();
+    grant(&native, "cancel", move |callback: f64| st.borrow_mut().effects.aborted.push(callback as u64))
+        .map_err(e)?;
 
     let out = outside.clone();
     let system = system_info(options);

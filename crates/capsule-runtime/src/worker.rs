@@ -407,7 +407,10 @@ pub fn child_main() {
                     false
                 }
                 Some((false, value)) => {
-                    channel.borrow().reply(*request, Err(value.as_str().unwrap_or("failed").to_string()));
+                    // An API's rejection is `{errMsg}`; a thrown error arrives as its text.
+                    let message = value.get("errMsg").unwrap_or(&value);
+                    let message = message.as_str().map_or_else(|| message.to_string(), str::to_string);
+                    channel.borrow().reply(*request, Err(message));
                     false
                 }
                 None => true,

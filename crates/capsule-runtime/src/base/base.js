@@ -376,8 +376,7 @@
       addGlobalClass: !!inst.flat.options.addGlobalClass, styleIsolation: inst.flat.options.styleIsolation || null,
       properties: keysOf(inst.flat.properties) });
   }
-  function destroyComponent(id) {
-    lifetime(id, 'detached');
+  function forgetComponent(id) {
     delete instances[id];
   }
   function relation(id, path, otherId, kind) {
@@ -617,7 +616,7 @@
     if (value && typeof value.then === 'function') {
       var id = nextCallback++;
       callbacks[id] = null;
-      value.then(function (v) { native.settled(id, true, toJson(v)); }, function (e) { native.settled(id, false, toJson(errorText(e))); });
+      value.then(function (v) { native.settled(id, true, toJson(v)); }, function (e) { native.settled(id, false, toJson(e instanceof Error ? errorText(e) : e)); });
       return toJson({ pending: id });
     }
     return toJson({ value: value });
@@ -660,7 +659,7 @@
     appLifetime: appLifetime,
     createPage: createPage,
     createComponent: createComponent,
-    destroyComponent: destroyComponent,
+    forgetComponent: forgetComponent,
     lifetime: lifetime,
     setProperties: setProperties,
     relation: relation,
