@@ -531,3 +531,67 @@ fn app_and_page_events_wxs_timers_and_set_data_rules() {
     // `wx` and `tt` are one object.
     assert_eq!(eval(&mut local, "function () { return wx === tt; }"), json!(true));
 }
+
+#[test]
+fn host_apis_answer_with_promises_or_callbacks_and_wechat_err_msgs() {
+    let dir = app(&[
+        ("app.json", r#"{"pages": ["pages/index/index"]}"#),
+        ("pages/index/index.wxml", "<view />"),
+        ("pages/index/index.js", "Page({});"),
+    ]);
+    let host = Arc::new(TestHost::new());
+    host.answer("requestPayment", Err("cancel".into()));
+    host.answer("scanCode", Ok(json!({ "result": "https://example.test/s/abc", "scanType": "QR_CODE" })));
+    let mut local = launch_with(&dir, LaunchOptions::default(), host.clone());
+
+    // Promise form: resolves with the host's answer plus `errMsg: "name:ok"`.
+    for (api, args) in [
+        ("showToast", json!({ "title": "Hi", "icon": "none" })),
+        ("showModal", json!({ "title": "Sure?", "content": "Really" })),
+        ("showLoading", json!({ "title": "Wait" })),
+        ("hideLoading", json!({})),
+        ("showActionSheet", json!({ "itemList": ["A", "B"] })),
+        ("setNavigationBarTitle", json!({ "title": "New" })),
+        ("setNavigationBarColor", json!({ "frontColor": "#ffffff", "backgroundColor": "#000000" })),
+        ("stopPullDownRefresh", json!({})),
+        ("pageScrollTo", json!({ "scrollTop": 0 })),
+        ("showShareMenu", json!({})),
+        ("login", json!({})),
+        ("getUserProfile", json!({ "desc": "profile" })),
+        ("scanCode", json!({})),
+    ] {
+        let (ok, value) = wx(&mut local, api, args.clone());
+        assert!(ok, "{api}: {value}");
+        assert_eq!(value["errMsg"], format!("{api}:ok"), "{api}: {value}");
+        let seen = host.calls();
+        assert!(
+            seen.iter().any(|(name, given)| name == api && given == &args),
+            "{api} not delegated: {seen:?}"
+        );
+    }
+    assert_eq!(wx(&mut local, "showModal", json!({ "title": "x" })).1["confirm"], true);
+    assert_eq!(wx(&mut local, "login", json!({})).1["code"], "test-code");
+    assert_eq!(wx(&mut local, "scanCode", json!({})).1["result"], "https://example.test/s/abc");
+
+    // Rejections carry `name:fail reason`; unsupported APIs fail the same way.
+    let (ok, value) = wx(&mut local, "requestPayment", json!({ "timeStamp": "1" }));
+    assert!(!ok);
+    assert_eq!(value["errMsg"], "requestPayment:fail cancel");
+    let (ok, value) = wx(&mut local, "navigateToMiniProgram", json!({ "appId": "other" }));
+    assert!(!ok);
+    assert_eq!(value["errMsg"], "navigateToMiniProgram:fail not supported by this host");
+
+    // Callback form: success/fail then complete, in that order, and no promise.
+    let callbacks = r#"function () {
+        var seen = [];
+        var returned = tt.pay({ orderInfo: { order_id: 'o1' }, service: 5,
+            success(r) { seen.push('success ' + r.errMsg); },
+            fail(r) { seen.push('fail ' + r.errMsg); },
+            complete(r) { seen.push('complete ' + r.errMsg); getApp().log.push(seen.join(' | ')); } });
+        wx.showToast({ title: 't', success(r) { getApp().log.push('toast ' + r.errMsg); } });
+        return typeof returned === 'object' && returned !== null && typeof returned.then === 'function';
+    }"#;
+    host.answer("pay", Ok(json!({ "code": 0 })));
+    assert_eq!(eval(&mut local, callbacks), json!(false));
+    assert_eq!(log(&mut local), ["success pay:ok | complete pay:ok", "toast showToast:ok"]);
+}

@@ -131,3 +131,32 @@ fn hostile_code_is_stopped_and_others_keep_serving() {
         shop_still_serves(&runtime);
     }
 }
+
+#[test]
+fn a_crashed_worker_fails_its_sessions_only_and_relaunches() {
+    let runtime = runtime();
+    let shop_session = runtime.launch(&shop(), &LaunchOptions::default(), Some("u".into())).unwrap();
+    let app = hostile_app("crash", "this.setData({ state: 'tapped' });");
+    let session = runtime.launch(app.path(), &LaunchOptions::default(), None).unwrap();
+    let pid = runtime.worker_pid(app.path()).expect("a live worker");
+    assert_ne!(Some(pid), runtime.worker_pid(&shop()), "one worker per mini-program");
+
+    // The worker dies from outside (a crash, the OOM killer).
+    let status = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while session.is_alive() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let err = session.view().unwrap_err();
+    assert!(matches!(err, SessionError::Stopped(_)), "{err}");
+    assert!(err.to_string().contains("relaunch"), "{err}");
+
+    // The shop's live session never noticed.
+    assert!(shop_session.view().unwrap()["tree"].to_string().contains("product-card"));
+    // Relaunching starts a new worker that serves.
+    let again = runtime.launch(app.path(), &LaunchOptions::default(), None).unwrap();
+    assert_ne!(runtime.worker_pid(app.path()), Some(pid));
+    tap(&again).unwrap();
+    assert!(again.view().unwrap()["tree"].to_string().contains("tapped"));
+}
