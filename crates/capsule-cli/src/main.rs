@@ -4,6 +4,7 @@ mod automator;
 mod project;
 mod render;
 mod run;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -68,6 +69,14 @@ enum Command {
         #[arg(long)]
         page: Option<String>,
     },
+    /// Serve the host web app (video feed, mini-program entrance, search, the container) on http://BIND.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: std::net::SocketAddr,
+        /// The folder of demo mini-programs (`shop`, `tt-tickets`); `examples/` by default.
+        #[arg(long)]
+        examples: Option<PathBuf>,
+    },
     /// The worker process for mini-program sessions (started by capsule itself).
     #[command(name = "__worker", hide = true)]
     Worker,
@@ -84,6 +93,7 @@ fn main() -> ExitCode {
         Command::Render { file, data, repeat } => render::run(&file, data.as_deref(), repeat),
         Command::Run { source, page, query, interactive } => run::run(&source, page, query, interactive),
         Command::Automator { source, port, page } => automator::run(&source, port, page),
+        Command::Serve { bind, examples } => serve::run(bind, examples),
         Command::Worker => {
             capsule_runtime::worker::child_main();
             Ok(ExitCode::SUCCESS)

@@ -81,6 +81,8 @@ impl Default for LaunchOptions {
 /// Something the session tells its embedder.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Update {
+    /// A page's first tree; later changes come as [`Update::Patches`] against it.
+    Render { page: InstanceId, tree: Vec<TreeNode> },
     /// The view of a page changed.
     Patches { page: InstanceId, patches: Vec<Patch> },
     /// The page stack changed (navigation).
@@ -672,16 +674,15 @@ impl Session {
         }
         let old = self.state.borrow_mut().views.insert(page, nodes);
         // A page's first render reaches the view through its tree, later ones as patches.
-        let patches = match old {
+        let new = view::to_tree(self.state.borrow().views.get(&page).map(Vec::as_slice).unwrap_or_default());
+        match old {
             Some(old) => {
-                let state = self.state.borrow();
-                let new = view::to_tree(state.views.get(&page).map(Vec::as_slice).unwrap_or_default());
-                diff(&view::to_tree(&old), &new)
+                let patches = diff(&view::to_tree(&old), &new);
+                if !patches.is_empty() {
+                    self.outside.update(Update::Patches { page, patches });
+                }
             }
-            None => Vec::new(),
-        };
-        if !patches.is_empty() {
-            self.outside.update(Update::Patches { page, patches });
+            None => self.outside.update(Update::Render { page, tree: new }),
         }
     }
 

@@ -96,11 +96,19 @@ struct ParentHandler {
     host: Arc<dyn Host>,
     storage: Arc<dyn Storage>,
     scopes: Mutex<HashMap<u64, SessionScope>>,
+    /// Sessions that answer their host calls through a host of their own (a browser tab).
+    hosts: Mutex<HashMap<u64, Arc<dyn Host>>>,
     /// Where each session's updates go, in their wire form ([`update_to_json`]).
     subscribers: Mutex<HashMap<u64, Sender<Json>>>,
 }
 
 impl ParentHandler {
+    fn forget(&self, session: u64) {
+        self.scopes.lock().unwrap_or_else(|e| e.into_inner()).remove(&session);
+        self.hosts.lock().unwrap_or_else(|e| e.into_inner()).remove(&session);
+        self.subscribers.lock().unwrap_or_else(|e| e.into_inner()).remove(&session);
+    }
+
     fn scope(&self, session: u64) -> Option<SessionScope> {
         self.scopes.lock().unwrap_or_else(|e| e.into_inner()).get(&session).cloned()
     }
@@ -127,7 +135,8 @@ impl WorkerHandler for ParentHandler {
             let Some(scope) = self.scope(session) else { return };
             let callback = call["callback"].as_u64().unwrap_or(0);
             let worker = self.worker.get().cloned();
-            self.host.call(
+            let own = self.hosts.lock().unwrap_or_else(|e| e.into_inner()).get(&session).cloned();
+            own.unwrap_or_else(|| self.host.clone()).call(
                 &scope,
                 call["api"].as_str().unwrap_or(""),
                 call["args"].clone(),
@@ -173,6 +182,7 @@ impl Runtime {
             host: self.host.clone(),
             storage: self.storage.clone(),
             scopes: Mutex::default(),
+            hosts: Mutex::default(),
             subscribers: Mutex::default(),
         });
         let spec = WorkerSpec {
@@ -199,6 +209,17 @@ impl Runtime {
         options: &LaunchOptions,
         user: Option<String>,
     ) -> Result<RemoteSession, SessionError> {
+        self.launch_with_host(source, options, user, None)
+    }
+
+    /// Launches a session whose host calls go to `host` (instead of the runtime's host).
+    pub fn launch_with_host(
+        self: &Arc<Self>,
+        source: &Path,
+        options: &LaunchOptions,
+        user: Option<String>,
+        host: Option<Arc<dyn Host>>,
+    ) -> Result<RemoteSession, SessionError> {
         let trust_bytecode = source.is_file();
         let (worker, handler) = self.worker_for(source, trust_bytecode)?;
         let id = {
@@ -213,13 +234,16 @@ impl Runtime {
             .unwrap_or_else(|e| e.into_inner())
             .insert(id, SessionScope { app_id: options.app_id.clone(), user });
         handler.subscribers.lock().unwrap_or_else(|e| e.into_inner()).insert(id, tx);
+        if let Some(host) = host {
+            handler.hosts.lock().unwrap_or_else(|e| e.into_inner()).insert(id, host);
+        }
         let reply = worker.request(json!({
             "op": "launch", "session": id, "app_id": options.app_id, "route": options.route,
             "query": options.query, "scene": options.scene, "request_domains": options.request_domains,
             "system_info": options.system_info,
         }));
         if let Err(err) = reply {
-            handler.scopes.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+            handler.forget(id);
             return Err(err.into());
         }
         Ok(RemoteSession { id, worker, handler, updates: Mutex::new(rx) })
@@ -293,8 +317,7 @@ impl RemoteSession {
 
     pub fn close(&self) {
         let _ = self.request(json!({ "op": "close" }));
-        self.handler.scopes.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.id);
-        self.handler.subscribers.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.id);
+        self.handler.forget(self.id);
     }
 }
 
@@ -326,6 +349,9 @@ fn limits_from_json(json: &Json) -> SessionLimits {
 /// An update in its wire form.
 pub fn update_to_json(update: &Update) -> Json {
     match update {
+        Update::Render { page, tree } => {
+            json!({ "kind": "render", "page": page, "tree": tree::to_json(tree) })
+        }
         Update::Patches { page, patches } => {
             json!({ "kind": "patches", "page": page, "patches": patches.iter().map(|p| p.to_json()).collect::<Vec<_>>() })
         }

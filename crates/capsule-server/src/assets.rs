@@ -1,0 +1,43 @@
+//! The web client (plain ES modules, CSS and the demo videos under `web/`), embedded in the
+//! binary so the product runs without any build step.
+
+use axum::Router;
+use axum::extract::Path;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::AppState;
+
+/// `(name, content type, bytes)` for every embedded file.
+const FILES: &[(&str, &str, &[u8])] = &[
+    ("index.html", "text/html; charset=utf-8", include_bytes!("../../../web/index.html")),
+    ("host.css", "text/css; charset=utf-8", include_bytes!("../../../web/host.css")),
+    ("host.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/host.js")),
+    ("container.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/container.js")),
+    ("view.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/view.js")),
+    ("components.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/components.js")),
+    ("shop-promo.mp4", "video/mp4", include_bytes!("../../../web/media/shop-promo.mp4")),
+    ("tickets-promo.mp4", "video/mp4", include_bytes!("../../../web/media/tickets-promo.mp4")),
+    ("city-walk.mp4", "video/mp4", include_bytes!("../../../web/media/city-walk.mp4")),
+    ("night-sky.mp4", "video/mp4", include_bytes!("../../../web/media/night-sky.mp4")),
+];
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/static/{file}", get(file)).route("/media/{file}", get(file))
+}
+
+/// An embedded file as a response (404 when there is none).
+pub fn page(name: &str) -> Response {
+    match FILES.iter().find(|(file, _, _)| *file == name) {
+        Some((_, content_type, bytes)) => {
+            ([(header::CONTENT_TYPE, *content_type), (header::CACHE_CONTROL, "no-cache")], *bytes)
+                .into_response()
+        }
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+async fn file(Path(name): Path<String>) -> Response {
+    page(&name)
+}

@@ -1,0 +1,121 @@
+//! The host app's own endpoints: the feed, the mini-program entrance (recently used and all),
+//! and search (mini-programs ranked above videos).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value as Json_, json};
+
+use crate::AppState;
+use crate::catalog::{Catalog, MiniApp};
+
+/// The cookie naming this browser, so "recently used" is per person.
+pub const DEVICE_COOKIE: &str = "capsule_device";
+
+/// Recently opened mini-programs per device, newest first.
+#[derive(Debug, Default)]
+pub struct Recent(Mutex<HashMap<String, Vec<String>>>);
+
+impl Recent {
+    pub fn record(&self, device: &str, appid: &str) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let list = map.entry(device.to_string()).or_default();
+        list.retain(|a| a != appid);
+        list.insert(0, appid.to_string());
+        list.truncate(20);
+    }
+
+    pub fn of(&self, device: &str) -> Vec<String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).get(device).cloned().unwrap_or_default()
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(index))
+        .route("/api/feed", get(feed))
+        .route("/api/miniapps", get(miniapps))
+        .route("/api/search", get(search))
+}
+
+/// The device id from the request's cookies.
+pub fn device_of(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|cookies| {
+        cookies.split(';').find_map(|pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            (name == DEVICE_COOKIE && !value.is_empty() && value.len() <= 64).then(|| value.to_string())
+        })
+    })
+}
+
+/// The host app's page; gives a new browser its device cookie.
+async fn index(headers: HeaderMap) -> Response {
+    let mut response = crate::assets::page("index.html");
+    if device_of(&headers).is_none() {
+        let cookie = format!(
+            "{DEVICE_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000",
+            crate::sessions::token()
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+async fn feed(State(state): State<AppState>) -> Json<Json_> {
+    let videos: Vec<Json_> = state.catalog.videos.iter().map(|v| v.to_json(&state.catalog)).collect();
+    Json(json!({ "videos": videos }))
+}
+
+async fn miniapps(State(state): State<AppState>, headers: HeaderMap) -> impl IntoResponse {
+    let recent: Vec<Json_> = device_of(&headers)
+        .map(|device| state.recent.of(&device))
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|appid| state.catalog.app(appid).map(MiniApp::summary))
+        .collect();
+    let all: Vec<Json_> = state.catalog.apps.iter().map(MiniApp::summary).collect();
+    Json(json!({ "recent": recent, "all": all }))
+}
+
+async fn search(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Json<Json_> {
+    let q = query.get("q").map(String::as_str).unwrap_or("");
+    Json(search_catalog(&state.catalog, q))
+}
+
+/// Mini-programs whose name, description, category or keywords match, then matching videos.
+pub fn search_catalog(catalog: &Catalog, q: &str) -> Json_ {
+    let terms: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
+    if terms.is_empty() {
+        return json!({ "query": q, "miniapps": [], "videos": [] });
+    }
+    let matches = |texts: &[&str]| {
+        let haystack = texts.join(" ").to_lowercase();
+        terms.iter().all(|t| haystack.contains(t.as_str()))
+    };
+    let miniapps: Vec<Json_> = catalog
+        .apps
+        .iter()
+        .filter(|app| {
+            let keywords = app.keywords.join(" ");
+            matches(&[&app.name, &app.description, &app.category, &keywords])
+        })
+        .map(MiniApp::summary)
+        .collect();
+    let videos: Vec<Json_> = catalog
+        .videos
+        .iter()
+        .filter(|v| {
+            let anchor = v.anchor.as_ref().map(|a| a.title.as_str()).unwrap_or("");
+            matches(&[&v.caption, &v.author, anchor])
+        })
+        .map(|v| v.to_json(catalog))
+        .collect();
+    json!({ "query": q, "miniapps": miniapps, "videos": videos })
+}

@@ -1,0 +1,304 @@
+//! Opening a mini-program in the host: a runtime session on the server, its first frame
+//! rendered into the response, then a WebSocket that streams patches to the browser and
+//! carries the person's events, and the host calls (toast, modal, …) the browser answers.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use capsule_runtime::host::Reply;
+use capsule_runtime::worker::{RemoteSession, SessionError};
+use capsule_runtime::{Host, LaunchOptions, SessionScope, ViewEvent};
+use serde_json::{Value as Json_, json};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+use crate::{AppError, AppState, html};
+
+/// The host APIs the browser answers (its toast, modal, loading, action sheet, navigation bar,
+/// pull-down refresh and scrolling).
+pub const BROWSER_APIS: &[&str] = &[
+    "showToast",
+    "hideToast",
+    "showModal",
+    "showLoading",
+    "hideLoading",
+    "showActionSheet",
+    "setNavigationBarTitle",
+    "setNavigationBarColor",
+    "showNavigationBarLoading",
+    "hideNavigationBarLoading",
+    "startPullDownRefresh",
+    "stopPullDownRefresh",
+    "pageScrollTo",
+    "showShareMenu",
+    "hideShareMenu",
+    "setBackgroundColor",
+    "vibrateShort",
+    "vibrateLong",
+];
+
+/// A random token (128 bits, hex) for session ids and device cookies.
+pub fn token() -> String {
+    let mut bytes = [0u8; 16];
+    if let Ok(mut random) = std::fs::File::open("/dev/urandom") {
+        let _ = random.read_exact(&mut bytes);
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The host side of one browser's session: calls go out on the socket, answers come back.
+pub struct WebHost {
+    out: UnboundedSender<Json_>,
+    pending: Mutex<HashMap<u64, Reply>>,
+    next: AtomicU64,
+}
+
+impl WebHost {
+    fn answer(&self, id: u64, result: Result<Json_, String>) {
+        let reply = self.pending.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+        if let Some(reply) = reply {
+            reply(result);
+        }
+    }
+}
+
+impl Host for WebHost {
+    fn call(&self, _scope: &SessionScope, api: &str, args: Json_, reply: Reply) {
+        if !BROWSER_APIS.contains(&api) {
+            reply(Err("not supported by this host".into()));
+            return;
+        }
+        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+        self.pending.lock().unwrap_or_else(|e| e.into_inner()).insert(id, reply);
+        if self.out.send(json!({ "kind": "call", "id": id, "api": api, "args": args })).is_err() {
+            self.answer(id, Err("the view is gone".into()));
+        }
+    }
+}
+
+/// A session the server runs for a browser.
+pub struct Live {
+    pub appid: String,
+    pub remote: RemoteSession,
+    host: Arc<WebHost>,
+    outgoing: Mutex<Option<UnboundedReceiver<Json_>>>,
+    closed: AtomicBool,
+}
+
+impl Live {
+    fn close(&self) {
+        if !self.closed.swap(true, Ordering::SeqCst) {
+            self.remote.close();
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct Sessions(Mutex<HashMap<String, Arc<Live>>>);
+
+impl Sessions {
+    fn get(&self, id: &str) -> Option<Arc<Live>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
+    }
+
+    fn remove(&self, id: &str) -> Option<Arc<Live>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/sessions", post(open)).route("/api/sessions/{id}/socket", get(socket))
+}
+
+/// Opens `{appid, path, query}` for this browser and answers with the first frame.
+async fn open(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(body): Json<Json_>,
+) -> Result<Json<Json_>, AppError> {
+    let appid =
+        body["appid"].as_str().ok_or_else(|| AppError::BadRequest("appid is required".into()))?.to_string();
+    let app =
+        state.catalog.app(&appid).ok_or_else(|| AppError::NotFound(format!("no mini-program {appid}")))?;
+    let route =
+        body["path"].as_str().map(|p| p.trim_start_matches('/').to_string()).filter(|p| !p.is_empty());
+    let query = body["query"].as_str().unwrap_or("").trim_start_matches('?').to_string();
+    let device = crate::host_app::device_of(&headers);
+    let options = LaunchOptions {
+        app_id: appid.clone(),
+        route,
+        query,
+        scene: body["scene"].as_u64().unwrap_or(1001) as u32,
+        system_info: json!({ "windowWidth": 375, "windowHeight": 667, "platform": "web" }),
+        ..LaunchOptions::default()
+    };
+    let (out, rx) = unbounded_channel();
+    let host = Arc::new(WebHost { out: out.clone(), pending: Mutex::default(), next: AtomicU64::new(0) });
+    let runtime = state.runtime.clone();
+    let source = app.source.clone();
+    let session_host: Arc<dyn Host> = host.clone();
+    let user = device.clone();
+    let (remote, view) = tokio::task::spawn_blocking(move || {
+        let remote = runtime.launch_with_host(&source, &options, user, Some(session_host))?;
+        let view = remote.view()?;
+        Ok::<_, SessionError>((remote, view))
+    })
+    .await
+    .map_err(|e| AppError::Runtime(e.to_string()))?
+    .map_err(|e| AppError::Runtime(e.to_string()))?;
+
+    let id = token();
+    let live = Arc::new(Live {
+        appid: appid.clone(),
+        remote,
+        host,
+        outgoing: Mutex::new(Some(rx)),
+        closed: AtomicBool::new(false),
+    });
+    state.sessions.0.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), live.clone());
+    if let Some(device) = &device {
+        state.recent.record(device, &appid);
+    }
+    // Updates from the worker go out on the socket, in order.
+    std::thread::spawn(move || {
+        while !live.closed.load(Ordering::SeqCst) {
+            if let Some(update) = live.remote.next_update(Duration::from_millis(200))
+                && out.send(update).is_err()
+            {
+                break;
+            }
+            if !live.remote.is_alive() {
+                let _ =
+                    out.send(json!({ "kind": "stopped", "text": "the mini-program stopped; relaunch it" }));
+                break;
+            }
+        }
+    });
+    Ok(Json(json!({
+        "session": id,
+        "page": view["page"],
+        "stack": view["stack"],
+        "tree": view["tree"],
+        "html": html::render(&view["tree"]),
+        "config": app.config(),
+    })))
+}
+
+async fn socket(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, AppError> {
+    let live = state.sessions.get(&id).ok_or_else(|| AppError::NotFound("no such session".into()))?;
+    let outgoing = live
+        .outgoing
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take()
+        .ok_or_else(|| AppError::BadRequest("this session already has a view".into()))?;
+    Ok(upgrade.on_upgrade(move |socket| async move {
+        drive(socket, live.clone(), outgoing).await;
+        live.close();
+        state.sessions.remove(&id);
+    }))
+}
+
+async fn drive(mut socket: WebSocket, live: Arc<Live>, mut outgoing: UnboundedReceiver<Json_>) {
+    loop {
+        tokio::select! {
+            update = outgoing.recv() => {
+                let Some(update) = update else { return };
+                if socket.send(Message::Text(update.to_string().into())).await.is_err() {
+                    return;
+                }
+            }
+            message = socket.recv() => {
+                let Some(Ok(message)) = message else { return };
+                let text = match message {
+                    Message::Text(text) => text.to_string(),
+                    Message::Close(_) => return,
+                    _ => continue,
+                };
+                let Ok(message) = serde_json::from_str::<Json_>(&text) else { continue };
+                if message["type"] == "close" {
+                    return;
+                }
+                let live = live.clone();
+                let answer = tokio::task::spawn_blocking(move || handle(&live, &message)).await;
+                if let Ok(Some(answer)) = answer
+                    && socket.send(Message::Text(answer.to_string().into())).await.is_err()
+                {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// One message from the browser; `Some` answer goes back on the socket.
+fn handle(live: &Live, message: &Json_) -> Option<Json_> {
+    let result = match message["type"].as_str().unwrap_or("") {
+        "event" => {
+            let path: Vec<usize> = serde_json::from_value(message["path"].clone()).unwrap_or_default();
+            let event = ViewEvent {
+                kind: message["event"].as_str().unwrap_or("tap").to_string(),
+                detail: message["detail"].clone(),
+                touches: message["touches"].clone(),
+                changed_touches: message["changedTouches"].clone(),
+            };
+            let page = message["page"].as_u64().unwrap_or(0) as u32;
+            live.remote.event(page, &path, &event)
+        }
+        "reply" => {
+            let id = message["id"].as_u64().unwrap_or(0);
+            let result = if message["ok"].as_bool().unwrap_or(false) {
+                Ok(message["value"].clone())
+            } else {
+                Err(message["reason"].as_str().unwrap_or("fail").to_string())
+            };
+            live.host.answer(id, result);
+            return None;
+        }
+        "back" => live.remote.automation(json!({ "op": "callWx", "method": "navigateBack", "args": [{}] })),
+        "switchTab" => live.remote.automation(
+            json!({ "op": "callWx", "method": "switchTab", "args": [{ "url": message["url"] }] }),
+        ),
+        // A `navigator` tapped in the view.
+        "route" => {
+            let method = message["method"].as_str().unwrap_or("");
+            if !matches!(method, "navigateTo" | "redirectTo" | "reLaunch") {
+                return None;
+            }
+            live.remote
+                .automation(json!({ "op": "callWx", "method": method, "args": [{ "url": message["url"] }] }))
+        }
+        "pageEvent" => live.remote.page_event(message["name"].as_str().unwrap_or(""), message["arg"].clone()),
+        _ => return None,
+    };
+    match result {
+        Ok(value) if message["type"] == "pageEvent" => Some(
+            json!({ "kind": "pageEventResult", "name": message["name"], "value": value, "ref": message["ref"] }),
+        ),
+        Ok(_) => None,
+        Err(SessionError::Stopped(err)) => {
+            Some(json!({ "kind": "stopped", "text": format!("{err}; relaunch the mini-program") }))
+        }
+        Err(SessionError::Failed(text)) => Some(json!({ "kind": "error", "text": text })),
+    }
+}

@@ -1,0 +1,385 @@
+// The mini-program container: slides up over the host, shows the session's pages (one Shadow
+// DOM each), its navigation bar, capsule menu and tabBar, and speaks to the server's session
+// over a WebSocket: patches in, events out.
+
+import { applyPatches, buildAll, countDom, countTree, datasetOf, pathOf } from './view.js';
+import { baseStyle, defineComponents } from './components.js';
+
+defineComponents();
+
+const LONGPRESS_MS = 350;
+
+export async function openMiniProgram({ appid, path = '', query = '' }) {
+  const response = await fetch('/api/sessions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ appid, path, query }),
+  });
+  const opened = await response.json();
+  if (!response.ok) throw new Error(opened.error || 'cannot open the mini-program');
+  return new Container(opened, { appid, path, query });
+}
+
+class Container {
+  constructor(opened, launch) {
+    this.launch = launch;
+    this.config = opened.config;
+    this.session = opened.session;
+    this.pages = new Map(); // page id → { element, root, route, title }
+    this.stack = [];
+    this.firstTree = JSON.stringify(opened.tree);
+    this.element = this.frame();
+    document.getElementById('containers').appendChild(this.element);
+    const page = this.page(opened.page, opened.stack.at(-1).route);
+    page.root.innerHTML = opened.html;
+    // HTML merges adjacent text nodes; rebuild from the tree when the frame does not match it.
+    if (countDom(page.root) !== countTree(opened.tree)) buildAll(opened.tree, page.root);
+    this.showStack(opened.stack);
+    requestAnimationFrame(() => this.element.classList.add('open'));
+    this.connect();
+  }
+
+  frame() {
+    const element = document.createElement('section');
+    element.className = 'container';
+    element.setAttribute('role', 'dialog');
+    element.setAttribute('aria-label', this.config.name);
+    element.innerHTML = `
+      <header class="navbar">
+        <button type="button" class="back" aria-label="Back" hidden>‹</button>
+        <h1 class="title"></h1>
+        <div class="capsule-menu">
+          <button type="button" class="more" aria-label="More">···</button>
+          <button type="button" class="close" aria-label="Close">◯</button>
+        </div>
+      </header>
+      <div class="refresh-indicator" role="status" aria-live="polite"></div>
+      <div class="pages"></div>
+      <nav class="tabbar" hidden></nav>`;
+    this.navbar = element.querySelector('.navbar');
+    this.titleElement = element.querySelector('.title');
+    this.backButton = element.querySelector('.back');
+    this.pagesElement = element.querySelector('.pages');
+    this.tabbar = element.querySelector('.tabbar');
+    this.refresh = element.querySelector('.refresh-indicator');
+    this.backButton.addEventListener('click', () => this.send({ type: 'back' }));
+    element.querySelector('.close').addEventListener('click', () => this.close());
+    element.querySelector('.more').addEventListener('click', () => this.menu());
+    const tabBar = this.config.tabBar;
+    if (tabBar && Array.isArray(tabBar.list)) {
+      for (const item of tabBar.list) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.textContent = item.text || item.pagePath;
+        button.dataset.route = String(item.pagePath).replace(/^\//, '').replace(/\.\w+$/, '');
+        button.addEventListener('click', () => this.send({ type: 'switchTab', url: '/' + button.dataset.route }));
+        this.tabbar.appendChild(button);
+      }
+      if (tabBar.color) this.tabbar.style.color = tabBar.color;
+      if (tabBar.backgroundColor) this.tabbar.style.background = tabBar.backgroundColor;
+    }
+    return element;
+  }
+
+  page(id, route) {
+    let page = this.pages.get(id);
+    if (page) return page;
+    const element = document.createElement('div');
+    element.className = 'page entering';
+    element.dataset.route = route;
+    element.dataset.page = id;
+    const shadow = element.attachShadow({ mode: 'open' });
+    shadow.innerHTML = `<style>${baseStyle} :host{display:block} wx-page{display:block;min-height:100%}</style><wx-page></wx-page>`;
+    const root = shadow.querySelector('wx-page');
+    page = { id, element, root, route, title: null };
+    this.pages.set(id, page);
+    this.pagesElement.appendChild(element);
+    this.listen(page);
+    element.addEventListener('scroll', () => this.scrolled(page));
+    requestAnimationFrame(() => requestAnimationFrame(() => element.classList.remove('entering')));
+    return page;
+  }
+
+  window(route) {
+    return (this.config.pages && this.config.pages[route]) || {};
+  }
+
+  showStack(stack) {
+    this.stack = stack;
+    const live = new Set(stack.map((p) => p.id));
+    for (const [id, page] of this.pages) {
+      if (!live.has(id)) { page.element.remove(); this.pages.delete(id); }
+    }
+    const top = stack.at(-1);
+    for (const info of stack) {
+      const page = this.page(info.id, info.route);
+      page.element.hidden = info !== top;
+    }
+    if (!top) return;
+    const page = this.pages.get(top.id);
+    const window = this.window(top.route);
+    this.titleElement.textContent = page.title ?? window.navigationBarTitleText ?? this.config.name;
+    this.navbar.style.background = page.barColor ?? window.navigationBarBackgroundColor ?? '#ffffff';
+    this.navbar.style.color = (page.textColor ?? window.navigationBarTextStyle) === 'white' ? '#fff' : '#000';
+    this.backButton.hidden = stack.length < 2;
+    const tabs = [...this.tabbar.children];
+    const onTab = tabs.some((b) => b.dataset.route === top.route);
+    this.tabbar.hidden = !onTab;
+    for (const b of tabs) {
+      if (b.dataset.route === top.route) b.setAttribute('aria-current', 'page'); else b.removeAttribute('aria-current');
+    }
+  }
+
+  connect() {
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    this.socket = new WebSocket(`${scheme}://${location.host}/api/sessions/${this.session}/socket`);
+    this.queue = [];
+    this.socket.addEventListener('open', () => { for (const m of this.queue) this.socket.send(m); this.queue = []; });
+    this.socket.addEventListener('message', (e) => this.receive(JSON.parse(e.data)));
+    this.socket.addEventListener('close', () => { this.socket = null; });
+  }
+
+  send(message) {
+    const text = JSON.stringify(message);
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) this.socket.send(text);
+    else if (this.socket) this.queue.push(text);
+  }
+
+  receive(message) {
+    switch (message.kind) {
+      case 'render': {
+        const tree = JSON.stringify(message.tree);
+        const page = this.pages.get(message.page);
+        // The first frame came with the response; skip its identical copy.
+        if (page && tree === this.firstTree) { this.firstTree = null; break; }
+        const route = this.stack.find((p) => p.id === message.page)?.route || '';
+        buildAll(message.tree, this.page(message.page, route).root);
+        break;
+      }
+      case 'patches': {
+        const page = this.pages.get(message.page);
+        if (page) applyPatches(page.root, message.patches);
+        this.element.dataset.patched = String(Number(this.element.dataset.patched || 0) + 1);
+        break;
+      }
+      case 'stack': this.showStack(message.pages); break;
+      case 'call': this.hostCall(message); break;
+      case 'stopped': this.stopped(message.text); break;
+      case 'error': console.warn('mini-program error:', message.text); break;
+      case 'log': console.log('[mini-program]', message.text); break;
+    }
+  }
+
+  top() {
+    const top = this.stack.at(-1);
+    return top && this.pages.get(top.id);
+  }
+
+  // ---- events from the person to the session --------------------------------------------
+
+  listen(page) {
+    const root = page.root;
+    const target = (event) => {
+      for (const node of event.composedPath()) {
+        if (node === root) return null;
+        if (node.nodeType === 1 && pathOf(node, root)) return node;
+      }
+      return null;
+    };
+    const send = (event, type, detail, element = target(event)) => {
+      if (!element) return;
+      const touch = event.clientX !== undefined ? [{ identifier: 0, pageX: event.pageX, pageY: event.pageY, clientX: event.clientX, clientY: event.clientY }] : [];
+      this.send({
+        type: 'event', page: page.id, path: pathOf(element, root), event: type, detail,
+        touches: touch, changedTouches: touch, dataset: datasetOf(element),
+      });
+    };
+    let pressTimer = null;
+    let pressed = false;
+    root.addEventListener('pointerdown', (e) => {
+      pressed = false;
+      send(e, 'touchstart', {});
+      pressTimer = setTimeout(() => { pressed = true; send(e, 'longpress', { x: e.pageX, y: e.pageY }); }, LONGPRESS_MS);
+    });
+    root.addEventListener('pointerup', (e) => { clearTimeout(pressTimer); send(e, 'touchend', {}); });
+    root.addEventListener('pointermove', (e) => { if (e.buttons) send(e, 'touchmove', {}); });
+    root.addEventListener('click', (e) => {
+      if (pressed) { pressed = false; return; }
+      const element = target(e);
+      send(e, 'tap', { x: e.pageX, y: e.pageY }, element);
+      const navigator = element && element.closest('wx-navigator');
+      if (navigator) this.navigate(navigator);
+    });
+    root.addEventListener('input', (e) => {
+      const input = e.composedPath().find((n) => n.localName === 'wx-input' || n.localName === 'wx-textarea');
+      if (input) send(e, 'input', { value: input.value, cursor: input.value.length, keyCode: 0 }, input);
+    });
+    for (const type of ['confirm', 'focus', 'blur', 'load', 'error']) {
+      root.addEventListener('wx-' + type, (e) => send(e, type, e.detail));
+    }
+  }
+
+  navigate(element) {
+    const url = element.getAttribute('url');
+    const openType = element.getAttribute('open-type') || element.getAttribute('openType') || 'navigate';
+    const method = { navigate: 'navigateTo', redirect: 'redirectTo', switchTab: 'switchTab', reLaunch: 'reLaunch', navigateBack: 'navigateBack' }[openType];
+    if (method === 'navigateBack') this.send({ type: 'back' });
+    else if (method === 'switchTab') this.send({ type: 'switchTab', url });
+    else if (method && url) this.send({ type: 'route', method, url });
+  }
+
+  scrolled(page) {
+    const el = page.element;
+    if (this.scrollPending) return;
+    this.scrollPending = true;
+    requestAnimationFrame(() => {
+      this.scrollPending = false;
+      this.send({ type: 'pageEvent', name: 'onPageScroll', arg: { scrollTop: el.scrollTop } });
+      const distance = Number(this.window(page.route).onReachBottomDistance ?? 50);
+      if (el.scrollHeight - el.scrollTop - el.clientHeight <= distance) {
+        if (!page.atBottom) this.send({ type: 'pageEvent', name: 'onReachBottom', arg: null });
+        page.atBottom = true;
+      } else page.atBottom = false;
+    });
+  }
+
+  // ---- host calls from the session ----------------------------------------------------------
+
+  reply(id, ok, value, reason) {
+    this.send({ type: 'reply', id, ok, value, reason });
+  }
+
+  hostCall({ id, api, args }) {
+    const page = this.top();
+    switch (api) {
+      case 'showToast': this.toast(args.title || '', args.duration || 1500, args.icon); return this.reply(id, true, {});
+      case 'hideToast': case 'hideLoading': this.removeToast(); return this.reply(id, true, {});
+      case 'showLoading': this.toast(args.title || 'Loading', 0, 'loading'); return this.reply(id, true, {});
+      case 'showModal': return this.modal(args, (confirm) => this.reply(id, true, { confirm, cancel: !confirm }));
+      case 'showActionSheet': return this.actionSheet(args.itemList || [], (index) =>
+        index === null ? this.reply(id, false, null, 'cancel') : this.reply(id, true, { tapIndex: index }));
+      case 'setNavigationBarTitle':
+        if (page) page.title = String(args.title ?? '');
+        this.showStack(this.stack);
+        return this.reply(id, true, {});
+      case 'setNavigationBarColor':
+        if (page) { page.barColor = args.backgroundColor; page.textColor = args.frontColor === '#ffffff' ? 'white' : 'black'; }
+        this.showStack(this.stack);
+        return this.reply(id, true, {});
+      case 'startPullDownRefresh': this.pullDown(); return this.reply(id, true, {});
+      case 'stopPullDownRefresh':
+        this.refresh.classList.remove('active'); this.refresh.textContent = '';
+        return this.reply(id, true, {});
+      case 'pageScrollTo':
+        if (page) page.element.scrollTo({ top: Number(args.scrollTop || 0), behavior: args.duration === 0 ? 'instant' : 'smooth' });
+        return this.reply(id, true, {});
+      default: return this.reply(id, true, {});
+    }
+  }
+
+  pullDown() {
+    this.refresh.classList.add('active');
+    this.refresh.textContent = 'Refreshing…';
+    this.send({ type: 'pageEvent', name: 'onPullDownRefresh', arg: null });
+  }
+
+  toast(title, duration, icon) {
+    this.removeToast();
+    const toast = document.createElement('div');
+    toast.className = 'toast';
+    toast.setAttribute('role', 'status');
+    toast.textContent = (icon === 'success' ? '✔ ' : icon === 'error' ? '✕ ' : icon === 'loading' ? '◌ ' : '') + title;
+    this.element.appendChild(toast);
+    this.toastElement = toast;
+    if (duration > 0) setTimeout(() => { if (this.toastElement === toast) this.removeToast(); }, duration);
+  }
+
+  removeToast() {
+    if (this.toastElement) this.toastElement.remove();
+    this.toastElement = null;
+  }
+
+  modal(args, done) {
+    const mask = document.createElement('div');
+    mask.className = 'mask';
+    mask.innerHTML = `<div class="modal" role="alertdialog" aria-modal="true"><h2></h2><p></p><div class="actions"></div></div>`;
+    mask.querySelector('h2').textContent = args.title || '';
+    mask.querySelector('p').textContent = args.content || '';
+    mask.querySelector('.modal').setAttribute('aria-label', args.title || args.content || 'Dialog');
+    const actions = mask.querySelector('.actions');
+    const button = (text, cls, confirm) => {
+      const b = document.createElement('button');
+      b.type = 'button'; b.className = cls; b.textContent = text;
+      b.addEventListener('click', () => { mask.remove(); done(confirm); });
+      actions.appendChild(b);
+    };
+    if (args.showCancel !== false) button(args.cancelText || 'Cancel', 'cancel', false);
+    button(args.confirmText || 'OK', 'confirm', true);
+    this.element.appendChild(mask);
+  }
+
+  actionSheet(items, done) {
+    const mask = document.createElement('div');
+    mask.className = 'mask';
+    const sheet = document.createElement('div');
+    sheet.className = 'sheet';
+    sheet.setAttribute('role', 'menu');
+    items.forEach((text, index) => {
+      const b = document.createElement('button');
+      b.type = 'button'; b.setAttribute('role', 'menuitem'); b.textContent = text;
+      b.addEventListener('click', () => { mask.remove(); done(index); });
+      sheet.appendChild(b);
+    });
+    const cancel = document.createElement('button');
+    cancel.type = 'button'; cancel.className = 'cancel'; cancel.textContent = 'Cancel';
+    cancel.addEventListener('click', () => { mask.remove(); done(null); });
+    sheet.appendChild(cancel);
+    mask.appendChild(sheet);
+    this.element.appendChild(mask);
+  }
+
+  menu() {
+    const mask = document.createElement('div');
+    mask.className = 'mask';
+    mask.innerHTML = `<div class="menu" role="menu" aria-label="More"><p class="about"></p><div class="row"></div></div>`;
+    mask.querySelector('.about').textContent = `${this.config.icon} ${this.config.name}`;
+    const row = mask.querySelector('.row');
+    const item = (text, action) => {
+      const b = document.createElement('button');
+      b.type = 'button'; b.setAttribute('role', 'menuitem'); b.textContent = text;
+      b.addEventListener('click', () => { mask.remove(); action(); });
+      row.appendChild(b);
+    };
+    item('Share', () => this.send({ type: 'pageEvent', name: 'onShareAppMessage', arg: { from: 'menu' } }));
+    item('Relaunch', () => this.relaunch());
+    item('Cancel', () => {});
+    mask.addEventListener('click', (e) => { if (e.target === mask) mask.remove(); });
+    this.element.appendChild(mask);
+  }
+
+  stopped(text) {
+    const top = this.top();
+    const box = document.createElement('div');
+    box.className = 'stopped';
+    box.setAttribute('role', 'alert');
+    box.textContent = text + ' ';
+    const again = document.createElement('button');
+    again.type = 'button'; again.textContent = 'Relaunch';
+    again.addEventListener('click', () => this.relaunch());
+    box.appendChild(again);
+    this.pagesElement.replaceChildren(box);
+  }
+
+  async relaunch() {
+    this.close();
+    await openMiniProgram(this.launch);
+  }
+
+  close() {
+    this.send({ type: 'close' });
+    if (this.socket) this.socket.close();
+    this.element.classList.remove('open');
+    setTimeout(() => this.element.remove(), 250);
+    document.dispatchEvent(new CustomEvent('capsule-closed', { detail: this.config.appid }));
+  }
+}

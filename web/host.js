@@ -1,0 +1,124 @@
+// The host app: the video feed with mini-program anchors, the "Mini Programs" entrance,
+// search (mini-programs first), the profile, and opening mini-programs in the container.
+
+import { openMiniProgram } from './container.js';
+
+const feed = document.getElementById('feed');
+const panel = document.getElementById('panel');
+
+function el(tag, props = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key.startsWith('on')) element.addEventListener(key.slice(2), value);
+    else if (key === 'class') element.className = value;
+    else if (key in element && key !== 'role') element[key] = value;
+    else element.setAttribute(key, value);
+  }
+  element.append(...children);
+  return element;
+}
+
+async function getJson(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return response.json();
+}
+
+async function open(target) {
+  try {
+    await openMiniProgram(target);
+  } catch (err) {
+    alert(err.message);
+  }
+}
+
+function anchorButton(anchor) {
+  return el('button', {
+    type: 'button', class: 'anchor', 'aria-label': `${anchor.name}: ${anchor.title}`,
+    onclick: () => open({ appid: anchor.appid, path: anchor.path, query: anchor.query }),
+  }, el('span', { class: 'icon', 'aria-hidden': 'true' }, anchor.icon), `${anchor.name} · ${anchor.title}`);
+}
+
+function videoCard(video) {
+  const player = el('video', { src: video.src, muted: true, loop: true, playsInline: true, preload: 'metadata', 'aria-label': video.caption });
+  player.muted = true;
+  const meta = el('div', { class: 'meta' },
+    el('div', { class: 'author' }, video.author),
+    el('p', { class: 'caption' }, video.caption));
+  if (video.anchor) meta.appendChild(anchorButton(video.anchor));
+  return el('article', { class: 'video', 'aria-label': `${video.author}: ${video.caption}`, 'data-id': video.id }, player, meta);
+}
+
+async function loadFeed() {
+  const { videos } = await getJson('/api/feed');
+  feed.replaceChildren(...videos.map(videoCard));
+  // Play the video in view only.
+  const observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      const video = entry.target.querySelector('video');
+      if (entry.isIntersecting) video.play().catch(() => {}); else video.pause();
+    }
+  }, { threshold: 0.6 });
+  for (const card of feed.children) observer.observe(card);
+}
+
+function appList(apps, emptyText) {
+  if (apps.length === 0) return el('p', { class: 'empty' }, emptyText);
+  return el('ul', {}, ...apps.map((app) => el('li', {}, el('button', {
+    type: 'button', 'aria-label': `Open ${app.name}`, onclick: () => open({ appid: app.appid }),
+  }, el('span', { class: 'app-icon', 'aria-hidden': 'true' }, app.icon), el('span', {}, el('strong', {}, app.name), el('br'), app.description)))));
+}
+
+function showPanel(...children) {
+  panel.replaceChildren(...children);
+  panel.hidden = false;
+}
+
+function hidePanel() {
+  panel.hidden = true;
+  panel.replaceChildren();
+}
+
+async function showEntrance() {
+  const { recent, all } = await getJson('/api/miniapps');
+  showPanel(
+    el('h2', {}, 'Recently used'), appList(recent, 'Nothing yet: mini-programs you open appear here.'),
+    el('h2', {}, 'All mini-programs'), appList(all, 'No mini-programs.'),
+  );
+  panel.setAttribute('aria-label', 'Mini Programs');
+}
+
+async function search(q) {
+  if (!q.trim()) return hidePanel();
+  const result = await getJson('/api/search?q=' + encodeURIComponent(q));
+  const videos = result.videos.length === 0 ? el('p', { class: 'empty' }, 'No videos.') : el('ul', {}, ...result.videos.map((v) => el('li', {},
+    el('button', { type: 'button', 'aria-label': `Video ${v.author}: ${v.caption}`, onclick: () => { hidePanel(); document.querySelector(`[data-id="${v.id}"]`)?.scrollIntoView(); } }, v.caption))));
+  showPanel(
+    el('h2', {}, 'Mini-programs'), appList(result.miniapps, 'No mini-programs match.'),
+    el('h2', {}, 'Videos'), videos,
+  );
+  panel.setAttribute('aria-label', 'Search results');
+}
+
+function showProfile() {
+  showPanel(
+    el('h2', {}, 'Services and Orders'),
+    el('p', { class: 'empty' }, 'No orders from the host yet. Orders placed inside mini-programs are kept by each mini-program.'),
+  );
+  panel.setAttribute('aria-label', 'Profile');
+}
+
+function selectTab(id) {
+  for (const b of document.querySelectorAll('.tabs button')) {
+    if (b.id === id) b.setAttribute('aria-current', 'page'); else b.removeAttribute('aria-current');
+  }
+}
+
+document.getElementById('entrance-button').addEventListener('click', () => showEntrance());
+document.getElementById('tab-home').addEventListener('click', () => { selectTab('tab-home'); hidePanel(); });
+document.getElementById('tab-profile').addEventListener('click', () => { selectTab('tab-profile'); showProfile(); });
+const box = document.getElementById('search-box');
+document.getElementById('search-form').addEventListener('submit', (e) => { e.preventDefault(); search(box.value); });
+box.addEventListener('input', () => search(box.value));
+
+loadFeed();
