@@ -83,8 +83,12 @@ class WxInput extends HTMLElement {
     this.input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') this.emit('confirm', { value: this.input.value });
     });
+    // Values the person typed since focusing: their echoes from the session must not move
+    // the cursor or undo later keystrokes.
+    this.typed = new Set();
+    this.input.addEventListener('input', () => this.typed.add(this.input.value));
     this.input.addEventListener('focus', () => this.emit('focus', { value: this.input.value }));
-    this.input.addEventListener('blur', () => this.emit('blur', { value: this.input.value }));
+    this.input.addEventListener('blur', () => { this.typed.clear(); this.emit('blur', { value: this.input.value }); });
   }
   emit(type, detail) {
     this.dispatchEvent(new CustomEvent('wx-' + type, { bubbles: true, composed: true, detail }));
@@ -95,7 +99,7 @@ class WxInput extends HTMLElement {
     if (name === 'value') {
       // Only when it differs: rewriting an equal value would move the cursor while typing.
       const value = this.getAttribute('value') || '';
-      if (input.value !== value) input.value = value;
+      if (input.value !== value && !this.typed.has(value)) input.value = value;
     } else if (name === 'placeholder' || name === 'aria-label') {
       input.placeholder = this.getAttribute('placeholder') || '';
       input.setAttribute('aria-label', this.getAttribute('aria-label') || this.getAttribute('placeholder') || 'input');

@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
@@ -57,6 +57,9 @@ struct AppWorker {
     handler: Arc<ParentHandler>,
 }
 
+/// Receives a session's updates in their wire form ([`update_to_json`]).
+pub type UpdateSink = Arc<dyn Fn(Json) + Send + Sync>;
+
 /// The host process's runtime: one worker per mini-program, restarted after it dies.
 pub struct Runtime {
     config: RuntimeConfig,
@@ -99,7 +102,7 @@ struct ParentHandler {
     /// Sessions that answer their host calls through a host of their own (a browser tab).
     hosts: Mutex<HashMap<u64, Arc<dyn Host>>>,
     /// Where each session's updates go, in their wire form ([`update_to_json`]).
-    subscribers: Mutex<HashMap<u64, Sender<Json>>>,
+    subscribers: Mutex<HashMap<u64, UpdateSink>>,
 }
 
 impl ParentHandler {
@@ -152,8 +155,8 @@ impl WorkerHandler for ParentHandler {
             );
         } else if let Some(update) = body.get("update") {
             let subscribers = self.subscribers.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(tx) = subscribers.get(&session) {
-                let _ = tx.send(update.clone());
+            if let Some(sink) = subscribers.get(&session) {
+                sink(update.clone());
             }
         }
     }
@@ -209,16 +212,19 @@ impl Runtime {
         options: &LaunchOptions,
         user: Option<String>,
     ) -> Result<RemoteSession, SessionError> {
-        self.launch_with_host(source, options, user, None)
+        self.launch_with(source, options, user, None, None)
     }
 
-    /// Launches a session whose host calls go to `host` (instead of the runtime's host).
-    pub fn launch_with_host(
+    /// Launches a session whose host calls go to `host` (instead of the runtime's host) and
+    /// whose updates go to `sink` (instead of [`RemoteSession::updates`]). Both are called on
+    /// the same thread in the order the session produced them.
+    pub fn launch_with(
         self: &Arc<Self>,
         source: &Path,
         options: &LaunchOptions,
         user: Option<String>,
         host: Option<Arc<dyn Host>>,
+        sink: Option<UpdateSink>,
     ) -> Result<RemoteSession, SessionError> {
         let trust_bytecode = source.is_file();
         let (worker, handler) = self.worker_for(source, trust_bytecode)?;
@@ -233,7 +239,13 @@ impl Runtime {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(id, SessionScope { app_id: options.app_id.clone(), user });
-        handler.subscribers.lock().unwrap_or_else(|e| e.into_inner()).insert(id, tx);
+        let sink = sink.unwrap_or_else(|| {
+            let tx = Mutex::new(tx);
+            Arc::new(move |update| {
+                let _ = tx.lock().unwrap_or_else(|e| e.into_inner()).send(update);
+            })
+        });
+        handler.subscribers.lock().unwrap_or_else(|e| e.into_inner()).insert(id, sink);
         if let Some(host) = host {
             handler.hosts.lock().unwrap_or_else(|e| e.into_inner()).insert(id, host);
         }

@@ -41,7 +41,7 @@ impl MiniApp {
                 (route, window)
             })
             .collect();
-        let app = self.bundle.config("app.json");
+        let app = self.bundle.config("app");
         json!({
             "name": self.name, "icon": self.icon, "appid": self.appid,
             "pages": pages, "tabBar": app.get("tabBar").cloned().unwrap_or(Json::Null),

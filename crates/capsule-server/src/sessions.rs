@@ -15,7 +15,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use capsule_runtime::host::Reply;
-use capsule_runtime::worker::{RemoteSession, SessionError};
+use capsule_runtime::worker::{RemoteSession, SessionError, UpdateSink};
 use capsule_runtime::{Host, LaunchOptions, SessionScope, ViewEvent};
 use serde_json::{Value as Json_, json};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
@@ -154,8 +154,13 @@ async fn open(
     let source = app.source.clone();
     let session_host: Arc<dyn Host> = host.clone();
     let user = device.clone();
+    // Updates and host calls leave on one channel, in the order the session made them.
+    let updates = out.clone();
+    let sink: UpdateSink = Arc::new(move |update| {
+        let _ = updates.send(update);
+    });
     let (remote, view) = tokio::task::spawn_blocking(move || {
-        let remote = runtime.launch_with_host(&source, &options, user, Some(session_host))?;
+        let remote = runtime.launch_with(&source, &options, user, Some(session_host), Some(sink))?;
         let view = remote.view()?;
         Ok::<_, SessionError>((remote, view))
     })

@@ -1,0 +1,134 @@
+// The host web app in real Chromium: feed, anchor, the mini-program rendered and driven (tap,
+// type, navigate, back, close), the entrance, search, and the first frame without a socket.
+// CAPSULE_BIN names the capsule binary; CHROMIUM the browser (Debian's by default).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = process.env.CAPSULE_BIN || path.join(root, 'target/release/capsule');
+const shots = path.join(root, 'target/web-screenshots');
+mkdirSync(shots, { recursive: true });
+let server;
+let browser;
+let base;
+
+before(async () => {
+  server = spawn(bin, ['serve', '--bind', '127.0.0.1:0', '--examples', path.join(root, 'examples')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  base = await new Promise((resolve, reject) => {
+    server.stdout.on('data', (chunk) => {
+      const match = /http:\/\/127\.0\.0\.1:\d+/.exec(String(chunk));
+      if (match) resolve(match[0]);
+    });
+    server.on('exit', (code) => reject(new Error(`capsule serve exited with ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-background-networking'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) server.kill();
+});
+
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 400, height: 760 } });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => { throw err; });
+  await page.goto(base + '/');
+  return page;
+}
+
+async function openShopFromFeed(page) {
+  const anchor = page.getByRole('button', { name: /Capsule Shop/ }).first();
+  await anchor.click();
+  const container = page.getByRole('dialog', { name: 'Capsule Shop' });
+  await container.getByText('Ceramic mug').waitFor();
+  return container;
+}
+
+test('the feed shows videos with their anchors', async () => {
+  const page = await newPage();
+  await page.locator('article.video').first().waitFor();
+  assert.equal(await page.locator('article.video').count(), 4);
+  assert.equal(await page.locator('article.video video').first().evaluate((v) => v.src.endsWith('.mp4')), true);
+  await page.getByRole('button', { name: /Capsule Shop: Shop the look/ }).waitFor();
+  await page.getByRole('button', { name: /Cinema Tickets/ }).waitFor();
+  await page.screenshot({ path: path.join(shots, 'feed.png') });
+  await page.context().close();
+});
+
+test('an anchor opens the mini-program; tap, type, navigate, back and close', async () => {
+  const page = await newPage();
+  const container = await openShopFromFeed(page);
+  assert.equal(await container.locator('.title').textContent(), 'Capsule Shop');
+  await page.screenshot({ path: path.join(shots, 'shop-open.png') });
+
+  // Tap: the card's button adds to the cart; the host shows the mini-program's toast.
+  await container.locator('.card-add').first().click();
+  await container.getByRole('status').filter({ hasText: 'Added' }).waitFor();
+
+  // Type: the search box filters through setData and patches.
+  const search = container.getByRole('textbox', { name: 'Search products' });
+  await search.pressSequentially('zzz');
+  await container.getByText('No products match').waitFor();
+  await search.fill('');
+  await search.press('Backspace');
+  await container.getByText('Ceramic mug').waitFor();
+
+  // Navigate: the card opens the detail page; back returns.
+  await container.locator('.card-title').first().click();
+  await container.locator('[data-route="packageProduct/pages/detail/detail"]').waitFor();
+  await container.getByText('Glazed stoneware, 350 ml.').waitFor();
+  await page.screenshot({ path: path.join(shots, 'shop-detail.png') });
+  await container.getByRole('button', { name: 'Back' }).click();
+  await container.locator('[data-route="packageProduct/pages/detail/detail"]').waitFor({ state: 'detached' });
+
+  // The tabBar switches tabs.
+  await container.locator('.tabbar').getByRole('button', { name: 'Cart' }).click();
+  await container.locator('[data-route="pages/cart/cart"]').waitFor();
+
+  await container.getByRole('button', { name: 'Close' }).click();
+  await container.waitFor({ state: 'detached' });
+  await page.context().close();
+});
+
+test('the entrance lists recently used and all mini-programs, and opens one', async () => {
+  const page = await newPage();
+  await openShopFromFeed(page);
+  await page.getByRole('dialog', { name: 'Capsule Shop' }).getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('button', { name: 'Mini Programs' }).click();
+  const panel = page.locator('#panel');
+  await panel.getByRole('button', { name: 'Open Capsule Shop' }).first().waitFor();
+  assert.equal(await panel.getByRole('button', { name: 'Open Capsule Shop' }).count(), 2, 'recent and all');
+  await panel.getByRole('button', { name: 'Open Cinema Tickets' }).click();
+  const container = page.getByRole('dialog', { name: 'Cinema Tickets' });
+  await container.getByText('Cinemas in').waitFor();
+  await page.screenshot({ path: path.join(shots, 'tickets-open.png') });
+  await page.context().close();
+});
+
+test('search ranks mini-programs above videos', async () => {
+  const page = await newPage();
+  await page.getByRole('searchbox', { name: /Search/ }).fill('grinch');
+  const panel = page.locator('#panel');
+  await panel.getByRole('button', { name: 'Open Cinema Tickets' }).waitFor();
+  const names = await panel.getByRole('button').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('aria-label')));
+  assert.equal(names[0], 'Open Cinema Tickets');
+  assert.ok(names.slice(1).some((n) => n.startsWith('Video ')), JSON.stringify(names));
+  await page.context().close();
+});
+
+test('the first frame arrives with the response, before any socket', async () => {
+  const page = await newPage();
+  await page.routeWebSocket(/\/socket$/, (socket) => socket.close());
+  await openShopFromFeed(page);
+  assert.ok(await page.getByRole('dialog', { name: 'Capsule Shop' }).getByText('Linen tote bag').isVisible());
+  await page.context().close();
+});
