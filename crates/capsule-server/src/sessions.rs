@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -208,9 +209,10 @@ async fn open(
 async fn socket(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    upgrade: WebSocketUpgrade,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, AppError> {
     let live = state.sessions.get(&id).ok_or_else(|| AppError::NotFound("no such session".into()))?;
+    let upgrade = upgrade.map_err(|_| AppError::BadRequest("expected a WebSocket upgrade".into()))?;
     let outgoing = live
         .outgoing
         .lock()

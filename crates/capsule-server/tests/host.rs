@@ -1,0 +1,147 @@
+//! The server on a real port: the feed, search, opening a mini-program with its first frame,
+//! and its WebSocket (an event in, patches and a host call out, the reply back).
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use capsule_runtime::worker::{Runtime, RuntimeConfig};
+use capsule_runtime::{MemoryStorage, TestHost};
+use capsule_server::{AppState, Catalog};
+use serde_json::{Value as Json, json};
+
+fn start() -> String {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let catalog = Catalog::demo(&examples).unwrap();
+    let worker = PathBuf::from(env!("CARGO_BIN_EXE_capsule-server-worker"));
+    let runtime = Runtime::new(
+        RuntimeConfig::new(worker, Vec::new()),
+        Arc::new(TestHost::new()),
+        Arc::new(MemoryStorage::default()),
+    );
+    let state = AppState::new(catalog, runtime);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap().to_string()).unwrap();
+            capsule_server::serve(listener, state).await.unwrap();
+        });
+    });
+    rx.recv().unwrap()
+}
+
+/// A minimal HTTP/1.1 client (one request per connection).
+fn http(addr: &str, method: &str, path: &str, body: Option<&Json>) -> (u16, String, Vec<u8>) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nCookie: capsule_device=test-device\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&response[..split]).to_string();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, head, response[split + 4..].to_vec())
+}
+
+fn json_of(bytes: &[u8]) -> Json {
+    serde_json::from_slice(bytes).unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(bytes)))
+}
+
+#[test]
+fn the_host_app_serves_its_page_assets_feed_and_search() {
+    let addr = start();
+    let (status, head, body) = http(&addr, "GET", "/", None);
+    assert_eq!(status, 200);
+    assert!(head.to_ascii_lowercase().contains("content-type: text/html"));
+    assert!(String::from_utf8_lossy(&body).contains("/static/host.js"));
+    assert_eq!(http(&addr, "GET", "/static/container.js", None).0, 200);
+    let (status, head, video) = http(&addr, "GET", "/media/shop-promo.mp4", None);
+    assert_eq!(status, 200);
+    assert!(head.contains("video/mp4") && video.len() > 1000);
+    assert_eq!(http(&addr, "GET", "/static/nope.js", None).0, 404);
+
+    let feed = json_of(&http(&addr, "GET", "/api/feed", None).2);
+    let anchored: Vec<&Json> =
+        feed["videos"].as_array().unwrap().iter().filter(|v| !v["anchor"].is_null()).collect();
+    assert_eq!(anchored.len(), 2);
+    assert_eq!(anchored[0]["anchor"]["name"], "Capsule Shop");
+
+    let found = json_of(&http(&addr, "GET", "/api/search?q=tea", None).2);
+    assert_eq!(found["miniapps"][0]["name"], "Capsule Shop");
+    assert!(!found["videos"].as_array().unwrap().is_empty());
+    let none = json_of(&http(&addr, "GET", "/api/search?q=zzzz", None).2);
+    assert_eq!(none["miniapps"], json!([]));
+}
+
+#[test]
+fn opening_a_mini_program_renders_its_first_frame_and_streams_over_a_socket() {
+    let addr = start();
+    let (status, _, body) = http(
+        &addr,
+        "POST",
+        "/api/sessions",
+        Some(&json!({ "appid": "tt0000000000shop", "path": "/pages/index/index" })),
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let opened = json_of(&body);
+    let html = opened["html"].as_str().unwrap();
+    assert!(html.contains("<wx-product-card") && html.contains("Ceramic mug"), "{html}");
+    assert_eq!(opened["config"]["tabBar"]["list"][1]["text"], "Cart");
+    assert_eq!(opened["config"]["pages"]["pages/cart/cart"]["navigationBarTitleText"], "Cart");
+    // The entrance now lists it as recently used for this device.
+    let apps = json_of(&http(&addr, "GET", "/api/miniapps", None).2);
+    assert_eq!(apps["recent"][0]["appid"], "tt0000000000shop");
+
+    let url = format!("ws://{addr}/api/sessions/{}/socket", opened["session"].as_str().unwrap());
+    let (mut socket, _) = tungstenite::connect(url).unwrap();
+    if let tungstenite::stream::MaybeTlsStream::Plain(stream) = socket.get_ref() {
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    }
+    let next = |socket: &mut tungstenite::WebSocket<_>, kind: &str| loop {
+        let message = socket.read().unwrap();
+        if let tungstenite::Message::Text(text) = message {
+            let message: Json = serde_json::from_str(&text).unwrap();
+            if message["kind"] == kind {
+                return message;
+            }
+        }
+    };
+    // The session's own first render arrives first, then the person's tap on "Add to cart".
+    let render = next(&mut socket, "render");
+    assert_eq!(render["tree"], opened["tree"]);
+    let page = opened["page"].as_u64().unwrap();
+    let add = json!({ "type": "event", "page": page, "path": [1, 0, 2], "event": "tap", "detail": {} });
+    socket.send(tungstenite::Message::Text(add.to_string().into())).unwrap();
+    let call = next(&mut socket, "call");
+    assert_eq!(call["api"], "showToast");
+    assert_eq!(call["args"]["title"], "Added");
+    let reply = json!({ "type": "reply", "id": call["id"], "ok": true, "value": {} });
+    socket.send(tungstenite::Message::Text(reply.to_string().into())).unwrap();
+
+    // Typing filters the list: patches come back.
+    let input = json!({ "type": "event", "page": page, "path": [0, 0], "event": "input", "detail": { "value": "zzz" } });
+    socket.send(tungstenite::Message::Text(input.to_string().into())).unwrap();
+    let patches = next(&mut socket, "patches");
+    assert!(patches["patches"].to_string().contains("No products match"), "{patches}");
+
+    // Back at the first page fails quietly; a route to the cart tab shows a new stack.
+    let tab = json!({ "type": "switchTab", "url": "/pages/cart/cart" });
+    socket.send(tungstenite::Message::Text(tab.to_string().into())).unwrap();
+    let stack = next(&mut socket, "stack");
+    assert_eq!(stack["pages"][0]["route"], "pages/cart/cart");
+
+    // Unknown apps and sessions are clear errors.
+    let (status, _, body) = http(&addr, "POST", "/api/sessions", Some(&json!({ "appid": "nope" })));
+    assert_eq!(status, 404);
+    assert_eq!(json_of(&body)["error"], "no mini-program nope");
+    assert_eq!(http(&addr, "GET", "/api/sessions/unknown/socket", None).0, 404);
+}
