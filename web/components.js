@@ -141,4 +141,139 @@ export function defineComponents() {
   define('wx-image', WxImage);
   define('wx-input', WxInput);
   define('wx-icon', WxIcon);
+  defineFormControls();
+}
+
+// ---- form controls: they change on the person's input and tell the view with `wx-change` ----
+
+function changed(element, detail, type = 'change') {
+  element.dispatchEvent(new CustomEvent('wx-' + type, { bubbles: true, composed: true, detail }));
+}
+
+class Toggle extends HTMLElement {
+  static observedAttributes = ['checked', 'disabled', 'color'];
+  constructor(role) {
+    super();
+    this.kind = role;
+    this.attachShadow({ mode: 'open' }).innerHTML = `<style>
+      :host { display: inline-block; vertical-align: middle; cursor: pointer; }
+      .box { display: inline-block; width: 20px; height: 20px; border: 1px solid #d1d1d1; border-radius: 3px; background: #fff; text-align: center; line-height: 20px; color: var(--on, #09bb07); }
+      :host([role="radio"]) .box { border-radius: 50%; }
+      .track { display: inline-block; position: relative; width: 52px; height: 32px; border-radius: 16px; background: #dfdfdf; transition: background .2s; }
+      .track::after { content: ''; position: absolute; top: 2px; left: 2px; width: 28px; height: 28px; border-radius: 50%; background: #fff; box-shadow: 0 1px 3px rgba(0,0,0,.4); transition: left .2s; }
+      :host([aria-checked="true"]) .track { background: var(--on, #04be02); }
+      :host([aria-checked="true"]) .track::after { left: 22px; }
+      </style><span part="control"></span><slot></slot>`;
+    this.addEventListener('click', () => this.toggle());
+    this.addEventListener('keydown', (e) => { if (e.key === ' ' || e.key === 'Enter') { e.preventDefault(); this.click(); } });
+  }
+  connectedCallback() {
+    this.setAttribute('role', this.kind);
+    if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
+    this.render();
+  }
+  attributeChangedCallback(name) {
+    if (name === 'checked') this.checked = flag(this, 'checked');
+    if (name === 'color') this.style.setProperty('--on', this.getAttribute('color'));
+    this.render();
+  }
+  get checked() { return this._checked ?? flag(this, 'checked'); }
+  set checked(value) { this._checked = Boolean(value); this.render(); }
+  render() {
+    if (!this.shadowRoot) return;
+    this.setAttribute('aria-checked', String(this.checked));
+    if (flag(this, 'disabled')) this.setAttribute('aria-disabled', 'true'); else this.removeAttribute('aria-disabled');
+    const control = this.shadowRoot.querySelector('[part="control"]');
+    if (this.kind === 'switch') control.className = 'track';
+    else { control.className = 'box'; control.textContent = this.checked ? '✓' : ''; }
+  }
+}
+
+class WxSwitch extends Toggle {
+  constructor() { super('switch'); }
+  toggle() {
+    if (flag(this, 'disabled')) return;
+    this.checked = !this.checked;
+    changed(this, { value: this.checked });
+  }
+}
+
+class WxCheckbox extends Toggle {
+  constructor() { super('checkbox'); }
+  toggle() {
+    if (flag(this, 'disabled')) return;
+    this.checked = !this.checked;
+    const group = this.closest('wx-checkbox-group');
+    if (group) {
+      const value = [...group.querySelectorAll('wx-checkbox')].filter((c) => c.checked).map((c) => c.getAttribute('value') ?? '');
+      changed(group, { value });
+    }
+  }
+}
+
+class WxRadio extends Toggle {
+  constructor() { super('radio'); }
+  toggle() {
+    if (flag(this, 'disabled') || this.checked) return;
+    const group = this.closest('wx-radio-group');
+    if (group) for (const radio of group.querySelectorAll('wx-radio')) radio.checked = radio === this;
+    else this.checked = true;
+    if (group) changed(group, { value: this.getAttribute('value') ?? '' });
+  }
+}
+
+class WxSlider extends HTMLElement {
+  static observedAttributes = ['min', 'max', 'step', 'value', 'disabled', 'show-value', 'showValue', 'aria-label'];
+  constructor() {
+    super();
+    this.attachShadow({ mode: 'open' }).innerHTML =
+      '<style>:host{display:flex;align-items:center;gap:8px;margin:10px 18px}input{flex:1}</style><input type="range"><output></output>';
+    this.range = this.shadowRoot.querySelector('input');
+    this.output = this.shadowRoot.querySelector('output');
+    this.range.addEventListener('input', () => { this.output.value = this.range.value; changed(this, { value: Number(this.range.value) }, 'changing'); });
+    this.range.addEventListener('change', () => changed(this, { value: Number(this.range.value) }));
+  }
+  get value() { return Number(this.range.value); }
+  attributeChangedCallback() {
+    this.range.min = this.getAttribute('min') ?? '0';
+    this.range.max = this.getAttribute('max') ?? '100';
+    this.range.step = this.getAttribute('step') ?? '1';
+    if (this.hasAttribute('value')) this.range.value = this.getAttribute('value');
+    this.range.disabled = flag(this, 'disabled');
+    this.range.setAttribute('aria-label', this.getAttribute('aria-label') || 'slider');
+    this.output.hidden = !(flag(this, 'show-value') || flag(this, 'showValue'));
+    this.output.value = this.range.value;
+  }
+}
+
+class WxProgress extends HTMLElement {
+  static observedAttributes = ['percent', 'show-info', 'showInfo', 'stroke-width', 'strokeWidth', 'activeColor', 'active-color', 'backgroundColor', 'background-color'];
+  constructor() {
+    super();
+    this.attachShadow({ mode: 'open' }).innerHTML =
+      '<style>:host{display:flex;align-items:center;gap:8px}.bar{flex:1;height:var(--h,6px);background:var(--bg,#ebebeb)}.fill{height:100%;background:var(--fg,#09bb07)}</style><div class="bar"><div class="fill"></div></div><span class="info"></span>';
+  }
+  connectedCallback() { this.setAttribute('role', 'progressbar'); }
+  attributeChangedCallback() {
+    const percent = Math.max(0, Math.min(100, Number(this.getAttribute('percent')) || 0));
+    this.shadowRoot.querySelector('.fill').style.width = percent + '%';
+    this.setAttribute('aria-valuenow', String(percent));
+    const info = this.shadowRoot.querySelector('.info');
+    info.textContent = flag(this, 'show-info') || flag(this, 'showInfo') ? percent + '%' : '';
+    const stroke = this.getAttribute('stroke-width') || this.getAttribute('strokeWidth');
+    if (stroke) this.style.setProperty('--h', stroke + 'px');
+    const fg = this.getAttribute('active-color') || this.getAttribute('activeColor');
+    if (fg) this.style.setProperty('--fg', fg);
+    const bg = this.getAttribute('background-color') || this.getAttribute('backgroundColor');
+    if (bg) this.style.setProperty('--bg', bg);
+  }
+}
+
+export function defineFormControls() {
+  const define = (name, cls) => { if (!customElements.get(name)) customElements.define(name, cls); };
+  define('wx-switch', WxSwitch);
+  define('wx-checkbox', WxCheckbox);
+  define('wx-radio', WxRadio);
+  define('wx-slider', WxSlider);
+  define('wx-progress', WxProgress);
 }

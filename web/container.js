@@ -214,7 +214,7 @@ class Container {
       const input = e.composedPath().find((n) => n.localName === 'wx-input' || n.localName === 'wx-textarea');
       if (input) send(e, 'input', { value: input.value, cursor: input.value.length, keyCode: 0 }, input);
     });
-    for (const type of ['confirm', 'focus', 'blur', 'load', 'error']) {
+    for (const type of ['confirm', 'focus', 'blur', 'load', 'error', 'change', 'changing']) {
       root.addEventListener('wx-' + type, (e) => send(e, type, e.detail));
     }
   }

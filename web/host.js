@@ -24,10 +24,25 @@ async function getJson(url) {
   return response.json();
 }
 
+// The feed pauses while a mini-program is open, as short-video hosts do.
+let feedPaused = false;
+function pauseFeed(paused) {
+  feedPaused = paused;
+  for (const video of feed.querySelectorAll('video')) if (paused) video.pause();
+  if (!paused) visibleVideo()?.play().catch(() => {});
+}
+function visibleVideo() {
+  const top = feed.scrollTop;
+  return [...feed.querySelectorAll('article.video')].find((card) => Math.abs(card.offsetTop - top) < card.clientHeight / 2)?.querySelector('video');
+}
+document.addEventListener('capsule-closed', () => pauseFeed(false));
+
 async function open(target) {
   try {
+    pauseFeed(true);
     await openMiniProgram(target);
   } catch (err) {
+    pauseFeed(false);
     alert(err.message);
   }
 }
@@ -56,7 +71,7 @@ async function loadFeed() {
   const observer = new IntersectionObserver((entries) => {
     for (const entry of entries) {
       const video = entry.target.querySelector('video');
-      if (entry.isIntersecting) video.play().catch(() => {}); else video.pause();
+      if (entry.isIntersecting && !feedPaused) video.play().catch(() => {}); else video.pause();
     }
   }, { threshold: 0.6 });
   for (const card of feed.children) observer.observe(card);

@@ -38,7 +38,8 @@ after(async () => {
 });
 
 async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 400, height: 760 } });
+  // Reduced motion: no page transitions to wait out.
+  const context = await browser.newContext({ viewport: { width: 400, height: 760 }, reducedMotion: 'reduce' });
   const page = await context.newPage();
   page.on('pageerror', (err) => { throw err; });
   await page.goto(base + '/');
@@ -92,10 +93,16 @@ test('an anchor opens the mini-program; tap, type, navigate, back and close', as
 
   // The tabBar switches tabs.
   await container.locator('.tabbar').getByRole('button', { name: 'Cart' }).click();
-  await container.locator('[data-route="pages/cart/cart"]').waitFor();
+  // Interval polling, not Playwright's frame-driven checks: headless Chromium here sometimes
+  // stops producing frames after the tab switch (seen about once in 30 runs; see the notes).
+  const shown = (route) => page.waitForFunction((route) => {
+    const element = document.querySelector(`.container .page[data-route="${route}"]`);
+    return element !== null && !element.hidden;
+  }, route, { polling: 100 });
+  await shown('pages/cart/cart');
 
-  await container.getByRole('button', { name: 'Close' }).click();
-  await container.waitFor({ state: 'detached' });
+  await container.getByRole('button', { name: 'Close' }).dispatchEvent('click');
+  await page.waitForFunction(() => document.querySelector('.container') === null, null, { polling: 100 });
   await page.context().close();
 });
 
@@ -130,5 +137,28 @@ test('the first frame arrives with the response, before any socket', async () =>
   await page.routeWebSocket(/\/socket$/, (socket) => socket.close());
   await openShopFromFeed(page);
   assert.ok(await page.getByRole('dialog', { name: 'Capsule Shop' }).getByText('Linen tote bag').isVisible());
+  await page.context().close();
+});
+
+test('form controls change the page through their change events', async () => {
+  const page = await newPage();
+  const container = await openShopFromFeed(page);
+  await container.locator('.tabbar').getByRole('button', { name: 'Me', exact: true }).click();
+  const me = container.locator('[data-route="pages/profile/profile"]');
+  await me.getByText('Notifications off').waitFor();
+
+  await me.getByRole('switch').click();
+  await me.getByText('Notifications on').waitFor();
+  assert.equal(await me.getByRole('switch').getAttribute('aria-checked'), 'true');
+
+  await me.getByRole('checkbox').nth(0).click();
+  await me.getByRole('checkbox').nth(2).click();
+  await me.getByText('likes: tea, stationery').waitFor();
+
+  const slider = me.getByRole('slider');
+  await slider.focus();
+  await slider.press('ArrowRight');
+  await me.getByText('budget ¥110').waitFor();
+  await page.screenshot({ path: path.join(shots, 'shop-me.png') });
   await page.context().close();
 });

@@ -9,7 +9,31 @@ Page({
       { key: 'orders', title: 'My orders' },
       { key: 'cart', title: 'My cart' },
       { key: 'help', title: 'Help' }
-    ]
+    ],
+    notify: false,
+    interests: [
+      { value: 'tea', name: 'Tea', checked: false },
+      { value: 'kitchen', name: 'Kitchen', checked: false },
+      { value: 'stationery', name: 'Stationery', checked: false }
+    ],
+    liked: '',
+    budget: 100
+  },
+
+  onNotify(event) {
+    this.setData({ notify: event.detail.value });
+  },
+
+  onInterests(event) {
+    const picked = event.detail.value;
+    this.setData({
+      liked: picked.join(', '),
+      interests: this.data.interests.map((item) => ({ ...item, checked: picked.includes(item.value) }))
+    });
+  },
+
+  onBudget(event) {
+    this.setData({ budget: event.detail.value });
   },
 
   onShow() {
