@@ -358,7 +358,6 @@ class Container {
   }
 
   stopped(text) {
-    const top = this.top();
     const box = document.createElement('div');
     box.className = 'stopped';
     box.setAttribute('role', 'alert');

@@ -78,6 +78,16 @@ fn patches_of(updates: Vec<Update>) -> usize {
     updates.iter().filter(|update| matches!(update, Update::Patches { .. })).count()
 }
 
+/// Typing in the shop's search box, alternating between a keyword that hides every product and
+/// an empty box, so every event changes the page.
+fn typing() -> [ViewEvent; 2] {
+    ["zzz", ""].map(|value| ViewEvent {
+        kind: "input".into(),
+        detail: json!({ "value": value }),
+        ..ViewEvent::default()
+    })
+}
+
 fn event_to_patch(c: &mut Criterion) {
     let (_dir, package) = shop_package();
     let bundle = Arc::new(AppBundle::from_package(&std::fs::read(&package).unwrap(), true).unwrap());
@@ -87,13 +97,7 @@ fn event_to_patch(c: &mut Criterion) {
     let input =
         local.session.with_view(page, |nodes| capsule_runtime::view::select(nodes, &selector, None, false));
     let input = input[0].clone();
-    // Typing alternates between a keyword that hides all products and an empty box, so every
-    // event changes the page.
-    let events = ["zzz", ""].map(|value| ViewEvent {
-        kind: "input".into(),
-        detail: json!({ "value": value }),
-        ..ViewEvent::default()
-    });
+    let events = typing();
     local.take_updates();
     let mut turn = 0;
     c.bench_function("event-to-patch/input", |b| {
@@ -174,11 +178,7 @@ fn through_worker(c: &mut Criterion) {
     let page = view["page"].as_u64().unwrap() as u32;
     let input = session.automation(json!({ "op": "select", "selector": ".search-input" })).unwrap();
     let input: Vec<usize> = serde_json::from_value(input[0]["path"].clone()).unwrap();
-    let events = ["zzz", ""].map(|value| ViewEvent {
-        kind: "input".into(),
-        detail: json!({ "value": value }),
-        ..ViewEvent::default()
-    });
+    let events = typing();
     session.updates();
     let mut turn = 0;
     group.bench_function("event-to-patch", |b| {

@@ -672,9 +672,9 @@ impl Session {
                 self.lifetime(*id, "ready", None);
             }
         }
+        let new = view::to_tree(&nodes);
         let old = self.state.borrow_mut().views.insert(page, nodes);
         // A page's first render reaches the view through its tree, later ones as patches.
-        let new = view::to_tree(self.state.borrow().views.get(&page).map(Vec::as_slice).unwrap_or_default());
         match old {
             Some(old) => {
                 let patches = diff(&view::to_tree(&old), &new);
@@ -1076,8 +1076,7 @@ impl Session {
             }
             for callback in aborted {
                 if self.requests_in_flight.contains_key(&callback) {
-                    self.outside.cancel(callback);
-                    self.complete(callback, Err("abort".into()));
+                    self.cancel_request(callback, "abort");
                 }
             }
         }
@@ -1088,6 +1087,12 @@ impl Session {
 
     fn complete(&mut self, callback: u64, result: Result<Json, String>) {
         let _ = self.resolve_now(callback, result);
+    }
+
+    /// Stops a request the host has not answered: the host is told, the call fails with `reason`.
+    fn cancel_request(&mut self, callback: u64, reason: &str) {
+        self.outside.cancel(callback);
+        self.complete(callback, Err(reason.into()));
     }
 
     fn start_async(&mut self, api: &str, mut args: Json, callback: u64) {
@@ -1171,9 +1176,11 @@ impl Session {
     pub fn run_timers(&mut self, now: Instant) {
         let expired: Vec<u64> =
             self.requests_in_flight.iter().filter(|(_, due)| **due <= now).map(|(id, _)| *id).collect();
-        for callback in expired {
-            self.outside.cancel(callback);
-            self.resolve(callback, Err("timeout".into()));
+        for callback in &expired {
+            self.cancel_request(*callback, "timeout");
+        }
+        if !expired.is_empty() {
+            self.settle();
         }
         while let Some((&(due, id), _)) = self.timers.iter().next() {
             if due > now {

@@ -94,26 +94,29 @@ impl From<WorkerError> for SessionError {
     }
 }
 
+/// Where one session's calls and updates go.
+#[derive(Clone)]
+struct SessionEnds {
+    scope: SessionScope,
+    /// Answers its asynchronous host calls: the runtime's host, or one of its own (a browser tab).
+    host: Arc<dyn Host>,
+    /// Receives its updates in their wire form ([`update_to_json`]).
+    sink: UpdateSink,
+}
+
 struct ParentHandler {
     worker: OnceLock<Weak<Worker>>,
-    host: Arc<dyn Host>,
     storage: Arc<dyn Storage>,
-    scopes: Mutex<HashMap<u64, SessionScope>>,
-    /// Sessions that answer their host calls through a host of their own (a browser tab).
-    hosts: Mutex<HashMap<u64, Arc<dyn Host>>>,
-    /// Where each session's updates go, in their wire form ([`update_to_json`]).
-    subscribers: Mutex<HashMap<u64, UpdateSink>>,
+    sessions: Mutex<HashMap<u64, SessionEnds>>,
 }
 
 impl ParentHandler {
     fn forget(&self, session: u64) {
-        self.scopes.lock().unwrap_or_else(|e| e.into_inner()).remove(&session);
-        self.hosts.lock().unwrap_or_else(|e| e.into_inner()).remove(&session);
-        self.subscribers.lock().unwrap_or_else(|e| e.into_inner()).remove(&session);
+        self.sessions.lock().unwrap_or_else(|e| e.into_inner()).remove(&session);
     }
 
-    fn scope(&self, session: u64) -> Option<SessionScope> {
-        self.scopes.lock().unwrap_or_else(|e| e.into_inner()).get(&session).cloned()
+    fn ends<R>(&self, session: u64, pick: impl FnOnce(&SessionEnds) -> R) -> Option<R> {
+        self.sessions.lock().unwrap_or_else(|e| e.into_inner()).get(&session).map(pick)
     }
 }
 
@@ -121,7 +124,7 @@ impl WorkerHandler for ParentHandler {
     fn call(&self, body: Json, answer: Answer) {
         let session = body["session"].as_u64().unwrap_or(0);
         let api = body["api"].as_str().unwrap_or("");
-        let result = match self.scope(session) {
+        let result = match self.ends(session, |e| e.scope.clone()) {
             Some(scope) => storage_call(&*self.storage, &scope, api, &body["args"])
                 .unwrap_or_else(|| Err("not supported".into())),
             None => Err("no such session".into()),
@@ -135,11 +138,12 @@ impl WorkerHandler for ParentHandler {
     fn event(&self, body: Json) {
         let session = body["session"].as_u64().unwrap_or(0);
         if let Some(call) = body.get("async") {
-            let Some(scope) = self.scope(session) else { return };
+            let Some((scope, host)) = self.ends(session, |e| (e.scope.clone(), e.host.clone())) else {
+                return;
+            };
             let callback = call["callback"].as_u64().unwrap_or(0);
             let worker = self.worker.get().cloned();
-            let own = self.hosts.lock().unwrap_or_else(|e| e.into_inner()).get(&session).cloned();
-            own.unwrap_or_else(|| self.host.clone()).call(
+            host.call(
                 &scope,
                 call["api"].as_str().unwrap_or(""),
                 call["args"].clone(),
@@ -153,11 +157,10 @@ impl WorkerHandler for ParentHandler {
                     }
                 }),
             );
-        } else if let Some(update) = body.get("update") {
-            let subscribers = self.subscribers.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(sink) = subscribers.get(&session) {
-                sink(update.clone());
-            }
+        } else if let Some(update) = body.get("update")
+            && let Some(sink) = self.ends(session, |e| e.sink.clone())
+        {
+            sink(update.clone());
         }
     }
 }
@@ -182,11 +185,8 @@ impl Runtime {
         }
         let handler = Arc::new(ParentHandler {
             worker: OnceLock::new(),
-            host: self.host.clone(),
             storage: self.storage.clone(),
-            scopes: Mutex::default(),
-            hosts: Mutex::default(),
-            subscribers: Mutex::default(),
+            sessions: Mutex::default(),
         });
         let spec = WorkerSpec {
             program: self.config.program.clone(),
@@ -234,21 +234,18 @@ impl Runtime {
             *next
         };
         let (tx, rx) = mpsc::channel();
-        handler
-            .scopes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id, SessionScope { app_id: options.app_id.clone(), user });
         let sink = sink.unwrap_or_else(|| {
             let tx = Mutex::new(tx);
             Arc::new(move |update| {
                 let _ = tx.lock().unwrap_or_else(|e| e.into_inner()).send(update);
             })
         });
-        handler.subscribers.lock().unwrap_or_else(|e| e.into_inner()).insert(id, sink);
-        if let Some(host) = host {
-            handler.hosts.lock().unwrap_or_else(|e| e.into_inner()).insert(id, host);
-        }
+        let ends = SessionEnds {
+            scope: SessionScope { app_id: options.app_id.clone(), user },
+            host: host.unwrap_or_else(|| self.host.clone()),
+            sink,
+        };
+        handler.sessions.lock().unwrap_or_else(|e| e.into_inner()).insert(id, ends);
         let reply = worker.request(json!({
             "op": "launch", "session": id, "app_id": options.app_id, "route": options.route,
             "query": options.query, "scene": options.scene, "request_domains": options.request_domains,

@@ -87,7 +87,6 @@ impl Host for WebHost {
 
 /// A session the server runs for a browser.
 pub struct Live {
-    pub appid: String,
     pub remote: RemoteSession,
     host: Arc<WebHost>,
     outgoing: Mutex<Option<UnboundedReceiver<Json_>>>,
@@ -112,14 +111,6 @@ impl Sessions {
 
     fn remove(&self, id: &str) -> Option<Arc<Live>> {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(id)
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
@@ -170,13 +161,8 @@ async fn open(
     .map_err(|e| AppError::Runtime(e.to_string()))?;
 
     let id = token();
-    let live = Arc::new(Live {
-        appid: appid.clone(),
-        remote,
-        host,
-        outgoing: Mutex::new(Some(rx)),
-        closed: AtomicBool::new(false),
-    });
+    let live =
+        Arc::new(Live { remote, host, outgoing: Mutex::new(Some(rx)), closed: AtomicBool::new(false) });
     state.sessions.0.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), live.clone());
     if let Some(device) = &device {
         state.recent.record(device, &appid);
@@ -282,19 +268,15 @@ fn handle(live: &Live, message: &Json_) -> Option<Json_> {
             live.host.answer(id, result);
             return None;
         }
-        "back" => live.remote.automation(json!({ "op": "callWx", "method": "navigateBack", "args": [{}] })),
-        "switchTab" => live.remote.automation(
-            json!({ "op": "callWx", "method": "switchTab", "args": [{ "url": message["url"] }] }),
-        ),
+        "back" => call_wx(live, "navigateBack", json!({})),
+        "switchTab" => call_wx(live, "switchTab", json!({ "url": message["url"] })),
         // A `navigator` tapped in the view.
-        "route" => {
-            let method = message["method"].as_str().unwrap_or("");
-            if !matches!(method, "navigateTo" | "redirectTo" | "reLaunch") {
-                return None;
+        "route" => match message["method"].as_str() {
+            Some(method @ ("navigateTo" | "redirectTo" | "reLaunch")) => {
+                call_wx(live, method, json!({ "url": message["url"] }))
             }
-            live.remote
-                .automation(json!({ "op": "callWx", "method": method, "args": [{ "url": message["url"] }] }))
-        }
+            _ => return None,
+        },
         "pageEvent" => live.remote.page_event(message["name"].as_str().unwrap_or(""), message["arg"].clone()),
         _ => return None,
     };
@@ -303,9 +285,12 @@ fn handle(live: &Live, message: &Json_) -> Option<Json_> {
             json!({ "kind": "pageEventResult", "name": message["name"], "value": value, "ref": message["ref"] }),
         ),
         Ok(_) => None,
-        Err(SessionError::Stopped(err)) => {
-            Some(json!({ "kind": "stopped", "text": format!("{err}; relaunch the mini-program") }))
-        }
+        Err(err @ SessionError::Stopped(_)) => Some(json!({ "kind": "stopped", "text": err.to_string() })),
         Err(SessionError::Failed(text)) => Some(json!({ "kind": "error", "text": text })),
     }
+}
+
+/// A routing API called for the person (the back button, the tabBar, a navigator).
+fn call_wx(live: &Live, method: &str, options: Json_) -> Result<Json_, SessionError> {
+    live.remote.automation(json!({ "op": "callWx", "method": method, "args": [options] }))
 }
