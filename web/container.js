@@ -30,7 +30,9 @@ class Container {
     this.firstTree = JSON.stringify(opened.tree);
     this.element = this.frame();
     document.getElementById('containers').appendChild(this.element);
+    this.measureRpx();
     const page = this.page(opened.page, opened.stack.at(-1).route);
+    this.addStyle(page, opened.style);
     page.root.innerHTML = opened.html;
     // HTML merges adjacent text nodes; rebuild from the tree when the frame does not match it.
     if (countDom(page.root) !== countTree(opened.tree)) buildAll(opened.tree, page.root);
@@ -91,13 +93,33 @@ class Container {
     const shadow = element.attachShadow({ mode: 'open' });
     shadow.innerHTML = `<style>${baseStyle} :host{display:block} wx-page{display:block;min-height:100%}</style><wx-page></wx-page>`;
     const root = shadow.querySelector('wx-page');
-    page = { id, element, root, route, title: null };
+    page = { id, element, root, route, title: null, styles: new Set() };
     this.pages.set(id, page);
     this.pagesElement.appendChild(element);
     this.listen(page);
     element.addEventListener('scroll', () => this.scrolled(page));
     requestAnimationFrame(() => requestAnimationFrame(() => element.classList.remove('entering')));
     return page;
+  }
+
+  // WXSS compiles N rpx to calc(N * var(--capsule-rpx)): 750 rpx is the container's width.
+  measureRpx() {
+    const set = () => {
+      const width = this.pagesElement.clientWidth || this.element.clientWidth || 375;
+      this.pagesElement.style.setProperty('--capsule-rpx', `${width / 750}px`);
+    };
+    set();
+    new ResizeObserver(set).observe(this.pagesElement);
+  }
+
+  // A page's compiled WXSS; the same sheet (the first frame's, then its copy from the socket)
+  // is added once.
+  addStyle(page, css) {
+    if (!css || page.styles.has(css)) return;
+    page.styles.add(css);
+    const style = document.createElement('style');
+    style.textContent = css;
+    page.root.before(style);
   }
 
   window(route) {
@@ -154,6 +176,11 @@ class Container {
         if (page && tree === this.firstTree) { this.firstTree = null; break; }
         const route = this.stack.find((p) => p.id === message.page)?.route || '';
         buildAll(message.tree, this.page(message.page, route).root);
+        break;
+      }
+      case 'style': {
+        const route = this.stack.find((p) => p.id === message.page)?.route || '';
+        this.addStyle(this.page(message.page, route), message.css);
         break;
       }
       case 'patches': {

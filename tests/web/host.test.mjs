@@ -71,8 +71,30 @@ test('an anchor opens the mini-program; tap, type, navigate, back and close', as
   assert.equal(await container.locator('.title').textContent(), 'Capsule Shop');
   await page.screenshot({ path: path.join(shots, 'shop-open.png') });
 
+  // Styles: app.wxss's `page` rule; the card's own rules, scoped to it, with rpx measured
+  // against the container (750rpx = its width); app.wxss's `.price` reaching the card because
+  // it is apply-shared.
+  const styles = await container.locator('wx-product-card').first().evaluate((host) => {
+    const shadow = host.getRootNode();
+    const card = host.firstElementChild;
+    const price = host.querySelector('wx-text');
+    const width = shadow.host.closest('.pages').clientWidth;
+    const css = (el) => getComputedStyle(el);
+    return {
+      page: css(shadow.querySelector('wx-page')).backgroundColor,
+      radius: parseFloat(css(card).borderTopLeftRadius),
+      expected: width / 750 * 16,
+      price: css(price).color,
+      classes: card.className,
+    };
+  });
+  assert.equal(styles.page, 'rgb(245, 245, 245)');
+  assert.ok(Math.abs(styles.radius - styles.expected) < 0.01, JSON.stringify(styles));
+  assert.equal(styles.price, 'rgb(255, 106, 0)');
+  assert.match(styles.classes, /components-product-card-product-card--card/);
+
   // Tap: the card's button adds to the cart; the host shows the mini-program's toast.
-  await container.locator('.card-add').first().click();
+  await container.getByText('Add to cart').first().click();
   await container.getByRole('status').filter({ hasText: 'Added' }).waitFor();
 
   // Type: the search box filters through setData and patches.
@@ -84,7 +106,7 @@ test('an anchor opens the mini-program; tap, type, navigate, back and close', as
   await container.getByText('Ceramic mug').waitFor();
 
   // Navigate: the card opens the detail page; back returns.
-  await container.locator('.card-title').first().click();
+  await container.getByText('Ceramic mug').first().click();
   await container.locator('[data-route="packageProduct/pages/detail/detail"]').waitFor();
   await container.getByText('Glazed stoneware, 350 ml.').waitFor();
   await page.screenshot({ path: path.join(shots, 'shop-detail.png') });

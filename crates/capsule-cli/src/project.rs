@@ -44,9 +44,56 @@ fn check_all(dir: &Path, limits: &Limits) -> (Option<Project>, Vec<Diagnostic>) 
     let (project, mut diagnostics) = check(dir, limits);
     if let Some(project) = &project {
         diagnostics.extend(template_diagnostics(project));
+        diagnostics.extend(style_diagnostics(project));
         sort_diagnostics(&mut diagnostics);
     }
     (project, diagnostics)
+}
+
+/// Reads a project's stylesheets from disk for the style compiler.
+struct ProjectStyles<'a>(&'a Project);
+
+impl capsule_style::StyleFiles for ProjectStyles<'_> {
+    fn read(&self, path: &str) -> Option<String> {
+        std::fs::read_to_string(self.0.root.join(path)).ok()
+    }
+
+    fn resolve(&self, from: &str, target: &str) -> Option<String> {
+        capsule_template::resolve(from, target)
+    }
+}
+
+/// Diagnostics from compiling the app's, every page's and every component's stylesheet (with
+/// what it imports), each in its own scope.
+fn style_diagnostics(project: &Project) -> Vec<Diagnostic> {
+    use capsule_style::{Isolation, Scope, component_prefix};
+    let files = ProjectStyles(project);
+    let app = project.dialect.app_style_file();
+    let mut sheets: Vec<(String, Option<String>)> = Vec::new();
+    if project.files.iter().any(|f| f.path == app) {
+        sheets.push((app, None));
+    }
+    sheets.extend(project.pages.iter().filter_map(|p| Some((p.files.style.clone()?, None))));
+    sheets.extend(
+        project
+            .components
+            .values()
+            .filter_map(|c| Some((c.files.style.clone()?, Some(component_prefix(&c.path))))),
+    );
+    let mut found = Vec::new();
+    for (sheet, prefix) in sheets {
+        let scope = match &prefix {
+            Some(prefix) => Scope::Component { prefix, isolation: Isolation::Isolated },
+            None => Scope::Page,
+        };
+        let (_, diagnostics) = capsule_style::compile(&sheet, scope, &files);
+        found.extend(diagnostics.into_iter().map(|mut d| {
+            d.file = project.display_path(&d.file);
+            d
+        }));
+    }
+    found.dedup();
+    found
 }
 
 /// Diagnostics from compiling each template file with what it imports and includes, once each.

@@ -48,6 +48,28 @@ fn check_reports_template_errors_in_a_project() {
 }
 
 #[test]
+fn check_reports_style_problems_in_a_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("pages/index")).unwrap();
+    std::fs::create_dir_all(root.join("c")).unwrap();
+    std::fs::write(root.join("app.json"), r#"{"pages": ["pages/index/index"]}"#).unwrap();
+    std::fs::write(root.join("app.js"), "App({})").unwrap();
+    std::fs::write(root.join("app.wxss"), "@import \"missing.wxss\";\n.a { color: red }").unwrap();
+    std::fs::write(root.join("pages/index/index.js"), "Page({})").unwrap();
+    std::fs::write(root.join("pages/index/index.json"), r#"{"usingComponents": {"c": "/c/c"}}"#).unwrap();
+    std::fs::write(root.join("pages/index/index.wxml"), "<c/>").unwrap();
+    std::fs::write(root.join("c/c.js"), "Component({})").unwrap();
+    std::fs::write(root.join("c/c.json"), r#"{"component": true}"#).unwrap();
+    std::fs::write(root.join("c/c.wxss"), ".ok { margin: 1rpx }\nview { color: red }").unwrap();
+    let output = capsule(&["check", root.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.contains("app.wxss:1:1: error[missing-import]"), "{text}");
+    assert!(text.contains("c/c.wxss:2:1: warning[component-tag-selector]"), "{text}");
+}
+
+#[test]
 fn size_limits_are_configurable() {
     let output = capsule(&["check", "examples/shop", "--max-main-kib", "1"]);
     assert_eq!(output.status.code(), Some(1));

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use capsule_diagnostics::{Diagnostic, has_errors};
 use capsule_package::{Dialect, GeneratedFile, Limits, MANIFEST_PATH, Project, read_package};
+use capsule_style::{Scope, StyleFiles};
 use capsule_template::Library;
 use serde_json::{Map, Value as Json};
 
@@ -32,6 +33,8 @@ pub struct AppBundle {
     /// Whether `__capsule__/js/*.qbc` files may be loaded (they came from a trusted build).
     trust_bytecode: bool,
     templates: Mutex<HashMap<String, Arc<CompiledTemplate>>>,
+    /// Compiled CSS by (sheet, scope), as [`AppBundle::style`] makes it.
+    styles: Mutex<HashMap<String, Arc<str>>>,
 }
 
 /// A page's or component's template, linked, with its load diagnostics.
@@ -101,7 +104,14 @@ impl AppBundle {
             Some(Err(e)) => return Err(BundleError::Project(format!("app.json: {e}"))),
             None => return Err(BundleError::Project("app.json is missing".into())),
         };
-        Ok(AppBundle { files, dialect, app_json, trust_bytecode, templates: Mutex::default() })
+        Ok(AppBundle {
+            files,
+            dialect,
+            app_json,
+            trust_bytecode,
+            templates: Mutex::default(),
+            styles: Mutex::default(),
+        })
     }
 
     /// The bundle as plain files (for handing to a worker process).
@@ -256,6 +266,25 @@ impl AppBundle {
         compiled
     }
 
+    /// The stylesheet of `unit` (a page or component path without extension, or `app`) in the
+    /// view's CSS for `scope`, compiled once per bundle and scope; empty when it has none. Its
+    /// diagnostics are `capsule check`'s business; here the CSS that could be made is used.
+    pub fn style(&self, unit: &str, scope: Scope<'_>) -> Arc<str> {
+        let key = format!("{unit}\0{scope:?}");
+        let mut cache = self.styles.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = cache.get(&key) {
+            return found.clone();
+        }
+        let mut path = self.dialect.style_path(unit);
+        if !self.has(&path) && self.has(&format!("{unit}.wxss")) {
+            path = format!("{unit}.wxss");
+        }
+        let css: Arc<str> =
+            if self.has(&path) { capsule_style::compile(&path, scope, self).0.into() } else { "".into() };
+        cache.insert(key, css.clone());
+        css
+    }
+
     /// A script's trusted bytecode, when the bundle carries bytecode for exactly this source.
     pub fn bytecode(&self, script: &str) -> Option<&[u8]> {
         if !self.trust_bytecode {
@@ -267,6 +296,16 @@ impl AppBundle {
     /// Every `.js` file that is a script of the app (not generated).
     pub fn scripts(&self) -> impl Iterator<Item = &str> {
         self.files.keys().map(String::as_str).filter(|p| p.ends_with(".js") && !p.starts_with("__capsule__/"))
+    }
+}
+
+impl StyleFiles for AppBundle {
+    fn read(&self, path: &str) -> Option<String> {
+        self.text(path)
+    }
+
+    fn resolve(&self, from: &str, target: &str) -> Option<String> {
+        capsule_template::resolve(from, target)
     }
 }
 

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use capsule_diagnostics::Severity;
 use capsule_sandbox::{JsError, Sandbox, SandboxLimits, WxsHost, bytecode};
+use capsule_style::{Isolation, Scope};
 use capsule_template::compile::tree_attribute_name;
 use capsule_template::diff::{Patch, diff};
 use capsule_template::{NoScripts, ScriptHost, TreeNode, Value, render};
@@ -23,7 +24,7 @@ use serde_json::{Value as Json, json};
 
 use crate::bundle::AppBundle;
 use crate::events::{self, Plan, ViewEvent};
-use crate::view::{self, InstanceId, Selector, VElement, VNode};
+use crate::view::{self, ClassScope, InstanceId, Selector, VElement, VNode};
 
 /// The runtime's limits for one session (DESIGN.md's defaults).
 #[derive(Clone, Debug)]
@@ -81,6 +82,8 @@ impl Default for LaunchOptions {
 /// Something the session tells its embedder.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Update {
+    /// CSS the view needs for a page, sent before the tree or patches that use it.
+    Style { page: InstanceId, css: String },
     /// A page's first tree; later changes come as [`Update::Patches`] against it.
     Render { page: InstanceId, tree: Vec<TreeNode> },
     /// The view of a page changed.
@@ -149,11 +152,21 @@ struct Instance {
     identity: Option<(InstanceId, String)>,
     sibling_index: usize,
     external_classes: Vec<String>,
+    /// Component: how its classes are scoped in the view.
+    class_scope: Option<ClassScope>,
     multiple_slots: bool,
     relations: Vec<Relation>,
     ready: bool,
     /// Page: its query and whether onReady has run.
     query: BTreeMap<String, String>,
+}
+
+/// The stylesheets of one page's view: which were sent (`app`, the page, components by scope)
+/// and their CSS, in order.
+#[derive(Debug, Default)]
+struct PageStyles {
+    sent: HashSet<String>,
+    sheets: Vec<Arc<str>>,
 }
 
 #[derive(Clone, Debug)]
@@ -185,6 +198,8 @@ struct State {
     stack: Vec<InstanceId>,
     tab_pages: HashMap<String, InstanceId>,
     views: HashMap<InstanceId, Vec<VNode>>,
+    /// Per page: the stylesheets the view has been sent.
+    styled: HashMap<InstanceId, PageStyles>,
     identities: HashMap<(InstanceId, String), InstanceId>,
     links: HashSet<(InstanceId, InstanceId, String)>,
     next_id: InstanceId,
@@ -258,6 +273,7 @@ impl Session {
             stack: Vec::new(),
             tab_pages: HashMap::new(),
             views: HashMap::new(),
+            styled: HashMap::new(),
             identities: HashMap::new(),
             links: HashSet::new(),
             next_id: 1,
@@ -375,6 +391,7 @@ impl Session {
                 identity: None,
                 sibling_index: 0,
                 external_classes: Vec::new(),
+                class_scope: None,
                 multiple_slots: false,
                 relations: Vec::new(),
                 ready: false,
@@ -457,6 +474,7 @@ impl Session {
         let mut state = self.state.borrow_mut();
         state.instances.remove(&id);
         state.views.remove(&id);
+        state.styled.remove(&id);
         state.tab_pages.retain(|_, page| *page != id);
     }
 
@@ -672,18 +690,97 @@ impl Session {
                 self.lifetime(*id, "ready", None);
             }
         }
-        let new = view::to_tree(&nodes);
+        self.send_styles(page, &nodes);
+        let new = self.view_tree(&nodes);
         let old = self.state.borrow_mut().views.insert(page, nodes);
         // A page's first render reaches the view through its tree, later ones as patches.
         match old {
             Some(old) => {
-                let patches = diff(&view::to_tree(&old), &new);
+                let patches = diff(&self.view_tree(&old), &new);
                 if !patches.is_empty() {
                     self.outside.update(Update::Patches { page, patches });
                 }
             }
             None => self.outside.update(Update::Render { page, tree: new }),
         }
+    }
+
+    fn class_scope(&self, id: InstanceId) -> Option<ClassScope> {
+        self.state.borrow().instances.get(&id).and_then(|i| i.class_scope.clone())
+    }
+
+    /// The view tree of composed nodes (component classes scoped, rpx in inline styles).
+    fn view_tree(&self, nodes: &[VNode]) -> Vec<TreeNode> {
+        let state = self.state.borrow();
+        view::to_view_tree(nodes, &|id| {
+            state.instances.get(&id).and_then(|i| i.class_scope.as_ref()).map(|s| s.prefix.clone())
+        })
+    }
+
+    /// Sends the view the stylesheets of `page` it does not have yet: on the first render the
+    /// app's and the page's, and whenever a component appears, that component's.
+    fn send_styles(&mut self, page: InstanceId, nodes: &[VNode]) {
+        let mut wanted: Vec<(String, Option<ClassScope>)> = Vec::new();
+        {
+            let state = self.state.borrow();
+            fn components(nodes: &[VNode], out: &mut Vec<InstanceId>) {
+                for node in nodes {
+                    if let VNode::Element(element) = node {
+                        out.extend(element.component);
+                        components(&element.children, out);
+                    }
+                }
+            }
+            let mut ids = Vec::new();
+            components(nodes, &mut ids);
+            if let Some(route) = state.instances.get(&page).map(|p| p.path.clone()) {
+                wanted.push(("app".to_string(), None));
+                for id in ids {
+                    if let Some(inst) = state.instances.get(&id) {
+                        wanted.push((inst.path.clone(), inst.class_scope.clone()));
+                    }
+                }
+                wanted.push((route, None));
+            }
+        }
+        let mut css = String::new();
+        let mut state = self.state.borrow_mut();
+        let styles = state.styled.entry(page).or_default();
+        for (unit, scope) in wanted {
+            let key = match &scope {
+                Some(scope) => format!("{unit}\0{:?}", scope.isolation),
+                None => unit.clone(),
+            };
+            if !styles.sent.insert(key) {
+                continue;
+            }
+            let scope = match &scope {
+                Some(scope) => Scope::Component { prefix: &scope.prefix, isolation: scope.isolation },
+                None => Scope::Page,
+            };
+            let sheet = self.bundle.style(&unit, scope);
+            if !sheet.is_empty() {
+                css.push_str(&sheet);
+                styles.sheets.push(sheet);
+            }
+        }
+        drop(state);
+        if !css.is_empty() {
+            self.outside.update(Update::Style { page, css });
+        }
+    }
+
+    /// A component's style isolation: `options.styleIsolation` or `addGlobalClass` in its
+    /// script, else `styleIsolation` in its JSON.
+    fn isolation_of(&self, path: &str, info: &Json) -> Isolation {
+        if let Some(option) = info.get("styleIsolation").and_then(Json::as_str) {
+            return Isolation::from_option(option);
+        }
+        if info.get("addGlobalClass").and_then(Json::as_bool) == Some(true) {
+            return Isolation::ApplyShared;
+        }
+        let config = self.bundle.config(path);
+        config.get("styleIsolation").and_then(Json::as_str).map(Isolation::from_option).unwrap_or_default()
     }
 
     fn compose(
@@ -740,7 +837,15 @@ impl Session {
                 key: element.key.clone(),
                 owner,
                 component: None,
+                view_class: None,
             };
+            if let Some(scope) = self.class_scope(owner)
+                && let Some(class) = velement.attr("class")
+            {
+                let mut scoped = Vec::new();
+                view::scope_classes(&class.to_js_string(), Some(&scope), &mut scoped);
+                velement.view_class = Some(scoped.join(" ").into());
+            }
             if let Some(component_path) = components.get(&*element.tag) {
                 let identity = (owner, prefix.clone());
                 let index = out.len();
@@ -766,7 +871,8 @@ impl Session {
                     };
                     fill_slots(&mut shadow, component, slot_content, multiple);
                     if !external.is_empty() {
-                        apply_external_classes(&mut shadow, component, &external, &velement.attrs);
+                        let scopes = (self.class_scope(component), self.class_scope(owner));
+                        apply_external_classes(&mut shadow, component, &external, &velement.attrs, scopes);
                     }
                     velement.children = shadow;
                     velement.component = Some(component);
@@ -852,6 +958,10 @@ impl Session {
                         identity: Some(identity),
                         sibling_index: index,
                         external_classes: strings("externalClasses"),
+                        class_scope: Some(ClassScope {
+                            prefix: capsule_style::component_prefix(path).into(),
+                            isolation: self.isolation_of(path, &info),
+                        }),
                         multiple_slots: info.get("multipleSlots").and_then(Json::as_bool).unwrap_or(false),
                         relations,
                         ready: false,
@@ -1197,7 +1307,12 @@ impl Session {
 
     /// A page's current tree, as the view draws it.
     pub fn tree(&self, page: InstanceId) -> Vec<TreeNode> {
-        self.state.borrow().views.get(&page).map(|nodes| view::to_tree(nodes)).unwrap_or_default()
+        self.state.borrow().views.get(&page).map(|nodes| self.view_tree(nodes)).unwrap_or_default()
+    }
+
+    /// All the CSS a page's view has been sent, in order.
+    pub fn page_style(&self, page: InstanceId) -> String {
+        self.state.borrow().styled.get(&page).map(|s| s.sheets.concat()).unwrap_or_default()
     }
 
     /// Reads a page's composed view.
@@ -1531,11 +1646,13 @@ fn fill_slots(shadow: &mut Vec<VNode>, component: InstanceId, content: Vec<VNode
 }
 
 /// Replaces external class names in the component's own nodes with the classes its host passes.
+/// In the view those classes belong to the host's scope, the others to the component's.
 fn apply_external_classes(
     shadow: &mut [VNode],
     component: InstanceId,
     external: &[String],
     host_attrs: &[(Arc<str>, Value)],
+    (component_scope, host_scope): (Option<ClassScope>, Option<ClassScope>),
 ) {
     let passed: HashMap<&str, String> = external
         .iter()
@@ -1546,29 +1663,38 @@ fn apply_external_classes(
             Some((name.as_str(), value.1.to_js_string()))
         })
         .collect();
-    fn walk(nodes: &mut [VNode], component: InstanceId, external: &[String], passed: &HashMap<&str, String>) {
+    let scopes = [component_scope.as_ref(), host_scope.as_ref()];
+    fn walk(
+        nodes: &mut [VNode],
+        component: InstanceId,
+        external: &[String],
+        passed: &HashMap<&str, String>,
+        scopes: [Option<&ClassScope>; 2],
+    ) {
         for node in nodes {
             let VNode::Element(e) = node else { continue };
             if e.owner == component
                 && let Some((_, Value::String(class))) = e.attrs.iter_mut().find(|(n, _)| &**n == "class")
             {
-                let replaced: Vec<String> = class
-                    .split_ascii_whitespace()
-                    .map(|c| {
-                        if external.iter().any(|x| x == c) {
-                            passed.get(c).cloned().unwrap_or_default()
-                        } else {
-                            c.to_string()
-                        }
-                    })
-                    .filter(|c| !c.is_empty())
-                    .collect();
+                let mut replaced = Vec::new();
+                let mut view_class = Vec::new();
+                for token in class.split_ascii_whitespace() {
+                    if external.iter().any(|x| x == token) {
+                        let given = passed.get(token).map(String::as_str).unwrap_or_default();
+                        replaced.extend(given.split_ascii_whitespace().map(str::to_string));
+                        view::scope_classes(given, scopes[1], &mut view_class);
+                    } else {
+                        replaced.push(token.to_string());
+                        view::scope_classes(token, scopes[0], &mut view_class);
+                    }
+                }
                 *class = Arc::from(replaced.join(" "));
+                e.view_class = Some(view_class.join(" ").into());
             }
-            walk(&mut e.children, component, external, passed);
+            walk(&mut e.children, component, external, passed, scopes);
         }
     }
-    walk(shadow, component, external, &passed);
+    walk(shadow, component, external, &passed, scopes);
 }
 
 // ---- the sandbox's native functions -------------------------------------------------------

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use capsule_style::Isolation;
 use capsule_template::{Key, TreeElement, TreeNode, Value};
 
 /// A page or component instance in a session.
@@ -24,6 +25,31 @@ pub struct VElement {
     pub owner: InstanceId,
     /// For a custom component's host node: the component instance.
     pub component: Option<InstanceId>,
+    /// The class attribute as the view writes it, when it differs from `class`: a component's
+    /// own classes carry its prefix (see `capsule-style`).
+    pub view_class: Option<Arc<str>>,
+}
+
+/// How a component's own nodes write their classes for the view.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassScope {
+    pub prefix: Arc<str>,
+    pub isolation: Isolation,
+}
+
+/// `class` as the view writes it for nodes of `scope` (a page's nodes: as written).
+pub fn scope_classes(class: &str, scope: Option<&ClassScope>, out: &mut Vec<String>) {
+    for token in class.split_ascii_whitespace() {
+        match scope {
+            Some(scope) => {
+                out.push(capsule_style::scoped_class(&scope.prefix, token));
+                if scope.isolation.receives_page_styles() {
+                    out.push(token.to_string());
+                }
+            }
+            None => out.push(token.to_string()),
+        }
+    }
 }
 
 impl VElement {
@@ -70,20 +96,61 @@ impl VElement {
     }
 }
 
-/// The plain tree the view draws.
+/// The plain tree, with the attributes the templates gave (what automation shows).
 pub fn to_tree(nodes: &[VNode]) -> Vec<TreeNode> {
-    nodes.iter().map(to_tree_node).collect()
+    nodes.iter().map(|node| to_tree_node(node, None)).collect()
 }
 
-fn to_tree_node(node: &VNode) -> TreeNode {
+/// The tree the view draws: classes scoped per component (a host node also carries its
+/// component's prefix, for `:host`), and rpx in inline styles turned into CSS.
+/// `prefix_of` gives a component instance's class prefix.
+pub fn to_view_tree(nodes: &[VNode], prefix_of: &dyn Fn(InstanceId) -> Option<Arc<str>>) -> Vec<TreeNode> {
+    nodes.iter().map(|node| to_tree_node(node, Some(prefix_of))).collect()
+}
+
+fn to_tree_node(node: &VNode, view: Option<&dyn Fn(InstanceId) -> Option<Arc<str>>>) -> TreeNode {
     match node {
         VNode::Text(text) => TreeNode::Text(text.clone()),
-        VNode::Element(element) => TreeNode::Element(TreeElement {
-            tag: element.tag.clone(),
-            attrs: element.attrs.clone(),
-            children: to_tree(&element.children),
-            key: element.key.clone(),
-        }),
+        VNode::Element(element) => {
+            let mut attrs = element.attrs.clone();
+            if let Some(prefix_of) = view {
+                view_attributes(element, &mut attrs, prefix_of);
+            }
+            TreeNode::Element(TreeElement {
+                tag: element.tag.clone(),
+                attrs,
+                children: element.children.iter().map(|child| to_tree_node(child, view)).collect(),
+                key: element.key.clone(),
+            })
+        }
+    }
+}
+
+fn view_attributes(
+    element: &VElement,
+    attrs: &mut Vec<(Arc<str>, Value)>,
+    prefix_of: &dyn Fn(InstanceId) -> Option<Arc<str>>,
+) {
+    let host = element.component.and_then(prefix_of);
+    if element.view_class.is_some() || host.is_some() {
+        let mut class =
+            element.view_class.as_deref().map_or_else(|| element.attr_text("class"), str::to_string);
+        if let Some(prefix) = host {
+            if !class.is_empty() {
+                class.push(' ');
+            }
+            class.push_str(&prefix);
+        }
+        let value = Value::string(class);
+        match attrs.iter_mut().find(|(name, _)| &**name == "class") {
+            Some((_, old)) => *old = value,
+            None => attrs.push((Arc::from("class"), value)),
+        }
+    }
+    if let Some((_, Value::String(style))) = attrs.iter_mut().find(|(name, _)| &**name == "style")
+        && let std::borrow::Cow::Owned(converted) = capsule_style::inline_rpx(style)
+    {
+        *style = Arc::from(converted);
     }
 }
 
@@ -314,6 +381,7 @@ mod tests {
             key: None,
             owner: 1,
             component: None,
+            view_class: None,
         })
     }
 

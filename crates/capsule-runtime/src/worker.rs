@@ -358,6 +358,7 @@ fn limits_from_json(json: &Json) -> SessionLimits {
 /// An update in its wire form.
 pub fn update_to_json(update: &Update) -> Json {
     match update {
+        Update::Style { page, css } => json!({ "kind": "style", "page": page, "css": css }),
         Update::Render { page, tree } => {
             json!({ "kind": "render", "page": page, "tree": tree::to_json(tree) })
         }
@@ -567,12 +568,13 @@ fn serve(
     Served::Now(result)
 }
 
-/// `{"stack": [...], "page": id, "tree": [...]}` for the current page.
+/// `{"stack": [...], "page": id, "tree": [...], "style": "css"}` for the current page.
 pub fn view_json(session: &Session) -> Json {
     let stack: Vec<Json> = session.page_stack().iter().map(|p| p.to_json()).collect();
     let current = session.current_page();
     let tree = current.as_ref().map(|p| tree::to_json(&session.tree(p.id))).unwrap_or(json!([]));
-    json!({ "stack": stack, "page": current.map(|p| p.id), "tree": tree })
+    let style = current.as_ref().map(|p| session.page_style(p.id)).unwrap_or_default();
+    json!({ "stack": stack, "page": current.map(|p| p.id), "tree": tree, "style": style })
 }
 
 /// Automation operations on a session, shared by the worker and in-process hosts. `Ok(Err(id))`

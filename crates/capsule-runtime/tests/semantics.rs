@@ -1,5 +1,5 @@
 //! WeChat semantics on small purpose-built apps: the page stack, component lifetimes and
-//! relations, slots and external classes, mut-bind, storage quotas and isolation, and the
+//! relations, slots and external classes, style scoping, mut-bind, storage quotas and isolation, and the
 //! request policy.
 
 use std::sync::{Arc, Mutex};
@@ -594,4 +594,77 @@ fn host_apis_answer_with_promises_or_callbacks_and_wechat_err_msgs() {
     host.answer("pay", Ok(json!({ "code": 0 })));
     assert_eq!(eval(&mut local, callbacks), json!(false));
     assert_eq!(log(&mut local), ["success pay:ok | complete pay:ok", "toast showToast:ok"]);
+}
+
+/// The CSS sent for a page so far, in order.
+fn styles(local: &LocalSession) -> String {
+    local
+        .take_updates()
+        .into_iter()
+        .filter_map(|update| match update {
+            capsule_runtime::Update::Style { css, .. } => Some(css),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn styles_are_scoped_per_component_with_wechat_isolation() {
+    let dir = app(&[
+        ("app.json", r#"{"pages": ["pages/index/index"]}"#),
+        ("app.wxss", "@import 'common.wxss';\npage { color: #333; }"),
+        ("common.wxss", ".shared-look { margin: 10rpx; }"),
+        (
+            "pages/index/index.json",
+            r#"{"usingComponents": {"iso": "/c/iso", "apply": "/c/apply", "share": "/c/share", "late": "/c/late"}}"#,
+        ),
+        (
+            "pages/index/index.wxml",
+            r#"<view class="pg" style="width: 375rpx"><iso class="h" ext="big"/><apply/><share/><view wx:if="{{later}}"><late/></view></view>"#,
+        ),
+        (
+            "pages/index/index.js",
+            "Page({ data: { later: false }, show() { this.setData({ later: true }); } });",
+        ),
+        ("pages/index/index.wxss", ".pg { padding: 2rpx; }"),
+        ("c/iso.wxml", r#"<view class="t ext">iso</view>"#),
+        ("c/iso.js", "Component({ externalClasses: ['ext'] });"),
+        ("c/iso.wxss", ":host { display: block; } .t { color: red; }"),
+        ("c/apply.wxml", r#"<view class="t">apply</view>"#),
+        ("c/apply.js", "Component({ options: { addGlobalClass: true } });"),
+        ("c/apply.wxss", ".t { color: green; }"),
+        ("c/share.json", r#"{"component": true, "styleIsolation": "shared"}"#),
+        ("c/share.wxml", r#"<view class="t">share</view>"#),
+        ("c/share.js", "Component({});"),
+        ("c/share.wxss", ".t { color: blue; }"),
+        ("c/late.wxml", "<view class=\"l\">late</view>"),
+        ("c/late.js", "Component({});"),
+        ("c/late.wxss", ".l { color: gray; }"),
+    ]);
+    let mut local = launch(&dir);
+    let css = styles(&local);
+    // app first (with its import inlined), then components, then the page.
+    let order = ["shared-look", "wx-page", ".c-iso {", ".c-iso--t", ".c-apply--t", ".t {", ".pg"];
+    let found: Vec<usize> =
+        order.iter().map(|s| css.find(s).unwrap_or_else(|| panic!("{s} in {css}"))).collect();
+    assert!(found.windows(2).all(|w| w[0] < w[1]), "{css}");
+    assert!(css.contains("margin: calc(10 * var(--capsule-rpx, .5px))"), "{css}");
+    assert!(!css.contains(".l {") && !css.contains("late"), "late is not on the page yet: {css}");
+
+    let text = tree_text(&local);
+    // Isolated: prefixed only; its external class is the page's, unprefixed; the host carries the prefix.
+    assert!(text.contains(r#""class":"c-iso--t big""#), "{text}");
+    assert!(text.contains(r#""class":"h c-iso""#), "{text}");
+    // apply-shared and shared: prefixed and plain, so page styles reach them.
+    assert!(text.contains(r#""class":"c-apply--t t""#), "{text}");
+    assert!(text.contains(r#""class":"c-share--t t""#), "{text}");
+    // Page nodes as written; rpx in inline styles becomes CSS.
+    assert!(text.contains(r#""class":"pg""#), "{text}");
+    assert!(text.contains("width: calc(375 * var(--capsule-rpx, 0.5px))"), "{text}");
+
+    // A component appearing later brings its sheet, once.
+    eval(&mut local, "function () { getCurrentPages()[0].show(); }");
+    let css = styles(&local);
+    assert!(css.contains(".c-late--l"), "{css}");
+    assert!(!css.contains("wx-page"), "only the new sheet: {css}");
 }

@@ -187,6 +187,7 @@ async fn open(
         "page": view["page"],
         "stack": view["stack"],
         "tree": view["tree"],
+        "style": view["style"],
         "html": html::render(&view["tree"]),
         "config": app.config(),
     })))

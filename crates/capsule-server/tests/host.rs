@@ -95,6 +95,13 @@ fn opening_a_mini_program_renders_its_first_frame_and_streams_over_a_socket() {
     let opened = json_of(&body);
     let html = opened["html"].as_str().unwrap();
     assert!(html.contains("<wx-product-card") && html.contains("Ceramic mug"), "{html}");
+    // The page's compiled WXSS comes with it: app.wxss, the card's scoped rules, the page's.
+    let style = opened["style"].as_str().unwrap();
+    assert!(
+        style.contains("wx-page {") && style.contains(".components-product-card-product-card--card {"),
+        "{style}"
+    );
+    assert!(html.contains("components-product-card-product-card--card"), "{html}");
     assert_eq!(opened["config"]["tabBar"]["list"][1]["text"], "Cart");
     assert_eq!(opened["config"]["pages"]["pages/cart/cart"]["navigationBarTitleText"], "Cart");
     // The entrance now lists it as recently used for this device.

@@ -17,6 +17,60 @@ pub use compile::{Scope, StyleFiles, compile};
 /// The CSS custom property holding one rpx in pixels; the view sets it from its width / 750.
 pub const RPX_PROPERTY: &str = "--capsule-rpx";
 
+/// rpx values in an inline `style` attribute (which templates build at run time) as the same
+/// `calc()` a sheet gets. Text in quotes is left alone.
+pub fn inline_rpx(style: &str) -> std::borrow::Cow<'_, str> {
+    if !style.as_bytes().windows(3).any(|w| w.eq_ignore_ascii_case(b"rpx")) {
+        return style.into();
+    }
+    let bytes = style.as_bytes();
+    let mut out = String::with_capacity(style.len() + 32);
+    let mut copied = 0;
+    let mut quote = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        match quote {
+            Some(q) if byte == q => quote = None,
+            Some(_) => {}
+            None if byte == b'"' || byte == b'\'' => quote = Some(byte),
+            None if byte.is_ascii_digit()
+                || (byte == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)) =>
+            {
+                let starts_word = i == 0 || !is_name_byte(bytes[i - 1]);
+                let sign =
+                    (i > 0 && matches!(bytes[i - 1], b'-' | b'+') && (i == 1 || !is_name_byte(bytes[i - 2])))
+                        .then_some(i - 1);
+                let mut end = i;
+                while end < bytes.len() && (bytes[end].is_ascii_digit() || bytes[end] == b'.') {
+                    end += 1;
+                }
+                let unit_end = end + 3;
+                let is_rpx = bytes.get(end..unit_end).is_some_and(|u| u.eq_ignore_ascii_case(b"rpx"))
+                    && !bytes.get(unit_end).is_some_and(|b| is_name_byte(*b));
+                if is_rpx && (starts_word || sign.is_some()) {
+                    let start = sign.unwrap_or(i);
+                    out.push_str(&style[copied..start]);
+                    out.push_str(&format!("calc({} * var({RPX_PROPERTY}, 0.5px))", &style[start..end]));
+                    copied = unit_end;
+                    i = unit_end;
+                    continue;
+                }
+                i = end;
+                continue;
+            }
+            None => {}
+        }
+        i += 1;
+    }
+    out.push_str(&style[copied..]);
+    out.into()
+}
+
+fn is_name_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-' || byte >= 0x80
+}
+
 /// The class prefix of a component, from its path: `components/card/card` →
 /// `components-card-card`. Only ASCII letters, digits, `-` and `_` survive, so the prefix is a
 /// valid class name whatever the path holds.
@@ -80,6 +134,21 @@ mod tests {
         assert_eq!(component_prefix("1st/x"), "c1st-x");
         assert_eq!(component_prefix(""), "c");
         assert_eq!(scoped_class("card", "title"), "card--title");
+    }
+
+    #[test]
+    fn inline_styles_get_rpx() {
+        assert_eq!(inline_rpx("width: 100px"), "width: 100px");
+        assert_eq!(
+            inline_rpx("width:20rpx;margin: -1.5RPX 0 .5rpx"),
+            "width:calc(20 * var(--capsule-rpx, 0.5px));margin: calc(-1.5 * var(--capsule-rpx, 0.5px)) 0 calc(.5 * var(--capsule-rpx, 0.5px))"
+        );
+        // Not a number before the unit, or part of a longer name, or quoted: untouched.
+        assert_eq!(
+            inline_rpx("font-family: 'x 2rpx'; a2rpx: b; width: 3rpxx"),
+            "font-family: 'x 2rpx'; a2rpx: b; width: 3rpxx"
+        );
+        assert_eq!(inline_rpx("w:calc(100% - 10rpx)"), "w:calc(100% - calc(10 * var(--capsule-rpx, 0.5px)))");
     }
 
     #[test]

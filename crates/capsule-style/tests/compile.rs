@@ -17,21 +17,7 @@ impl StyleFiles for Files {
         self.0.get(path).cloned()
     }
     fn resolve(&self, from: &str, target: &str) -> Option<String> {
-        let mut parts: Vec<&str> =
-            if target.starts_with('/') { Vec::new() } else { from.split('/').collect() };
-        if !target.starts_with('/') {
-            parts.pop();
-        }
-        for part in target.trim_start_matches('/').split('/') {
-            match part {
-                "." | "" => {}
-                ".." => {
-                    parts.pop()?;
-                }
-                other => parts.push(other),
-            }
-        }
-        Some(parts.join("/"))
+        capsule_template::resolve(from, target)
     }
 }
 
