@@ -1,9 +1,14 @@
+import { defineFormComponents, flag } from './form-components.js';
+import { defineLayoutComponents } from './layout-components.js';
+import { defineMediaComponents } from './media-components.js';
+
 // Built-in components as custom elements. Their own parts live in their shadow roots, so the
 // light DOM stays one-to-one with the view tree.
 
 const BASE = `
   wx-view, wx-scroll-view, wx-swiper, wx-swiper-item, wx-form, wx-cover-view, wx-movable-area, wx-page,
-  wx-block, wx-picker-view, wx-radio-group, wx-checkbox-group, wx-label, wx-rich-text { display: block; }
+  wx-block, wx-radio-group, wx-checkbox-group, wx-label, wx-rich-text { display: block; }
+  wx-picker-view { display: flex; }
   wx-text, wx-navigator, wx-icon { display: inline; }
   wx-navigator { display: block; cursor: pointer; }
   wx-image { display: inline-block; width: 320px; height: 240px; overflow: hidden; }
@@ -15,23 +20,49 @@ const BASE = `
   wx-button[plain] { background: transparent; border: 1px solid currentColor; }
   wx-button[disabled]:not([disabled="false"]) { opacity: .6; pointer-events: none; }
   wx-input { display: block; height: 1.4rem; min-height: 1.4rem; }
+  wx-button[loading]:not([loading="false"])::before { content: ''; display: inline-block; width: .9em; height: .9em;
+    margin-right: .4em; vertical-align: -.1em; border: 2px solid currentColor; border-right-color: transparent;
+    border-radius: 50%; animation: wx-spin 1s linear infinite; }
+  wx-button[loading]:not([loading="false"]) { opacity: .7; pointer-events: none; }
+  @keyframes wx-spin { to { transform: rotate(360deg); } }
+  wx-textarea { display: block; width: 300px; height: 150px; }
+  wx-picker, wx-swiper-item, wx-picker-view-column { display: block; }
+  wx-movable-area { display: block; position: relative; width: 10px; height: 10px; }
+  wx-movable-view { display: block; position: absolute; top: 0; left: 0; width: 10px; height: 10px; touch-action: none; }
+  wx-cover-view { display: block; position: relative; overflow: hidden; z-index: 1; }
+  wx-cover-image { display: inline-block; width: 320px; height: 240px; overflow: hidden; z-index: 1; }
   wx-scroll-view { overflow: hidden; }
-  wx-scroll-view[scroll-y]:not([scroll-y="false"]), wx-scroll-view[scrollY]:not([scrollY="false"]) { overflow-y: auto; }
-  wx-scroll-view[scroll-x]:not([scroll-x="false"]), wx-scroll-view[scrollX]:not([scrollX="false"]) { overflow-x: auto; white-space: nowrap; }
+  wx-scroll-view[scrollY]:not([scrollY="false"]) { overflow-y: auto; }
+  wx-scroll-view[scrollX]:not([scrollX="false"]) { overflow-x: auto; white-space: nowrap; }
+  wx-scroll-view[enableFlex]:not([enableFlex="false"]) { display: flex; }
   [hidden]:not([hidden="false"]) { display: none !important; }
 `;
 
 export const baseStyle = BASE;
 
-function flag(element, name) {
-  const value = element.getAttribute(name);
-  return value !== null && value !== 'false';
-}
-
 class WxButton extends HTMLElement {
+  static observedAttributes = ['loading', 'disabled'];
+  constructor() {
+    super();
+    // A form button submits or resets its form (after the tap itself reaches the page).
+    this.addEventListener('click', () => {
+      if (this.inactive) return;
+      const form = this.closest('wx-form');
+      const type = this.getAttribute('formType');
+      // Later, so the page hears the tap before the submit, as in WeChat.
+      if (form && type === 'submit') setTimeout(() => form.submit());
+      if (form && type === 'reset') setTimeout(() => form.reset());
+    });
+    this.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); this.click(); } });
+  }
+  get inactive() { return flag(this, 'disabled') || flag(this, 'loading'); }
   connectedCallback() {
     this.setAttribute('role', 'button');
     if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
+  }
+  attributeChangedCallback() {
+    if (flag(this, 'loading')) this.setAttribute('aria-busy', 'true'); else this.removeAttribute('aria-busy');
+    if (flag(this, 'disabled')) this.setAttribute('aria-disabled', 'true'); else this.removeAttribute('aria-disabled');
   }
 }
 
@@ -73,51 +104,6 @@ class WxImage extends HTMLElement {
   }
 }
 
-class WxInput extends HTMLElement {
-  static observedAttributes = ['value', 'placeholder', 'password', 'type', 'maxlength', 'disabled', 'focus', 'aria-label'];
-  constructor() {
-    super();
-    const root = this.attachShadow({ mode: 'open' });
-    root.innerHTML = '<style>input{all:unset;width:100%;height:100%;font:inherit;color:inherit}</style><input>';
-    this.input = root.querySelector('input');
-    this.input.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') this.emit('confirm', { value: this.input.value });
-    });
-    // Values the person typed since focusing: their echoes from the session must not move
-    // the cursor or undo later keystrokes.
-    this.typed = new Set();
-    this.input.addEventListener('input', () => this.typed.add(this.input.value));
-    this.input.addEventListener('focus', () => this.emit('focus', { value: this.input.value }));
-    this.input.addEventListener('blur', () => { this.typed.clear(); this.emit('blur', { value: this.input.value }); });
-  }
-  emit(type, detail) {
-    this.dispatchEvent(new CustomEvent('wx-' + type, { bubbles: true, composed: true, detail }));
-  }
-  get value() { return this.input.value; }
-  attributeChangedCallback(name) {
-    const input = this.input;
-    if (name === 'value') {
-      // Only when it differs: rewriting an equal value would move the cursor while typing.
-      const value = this.getAttribute('value') || '';
-      if (input.value !== value && !this.typed.has(value)) input.value = value;
-    } else if (name === 'placeholder' || name === 'aria-label') {
-      input.placeholder = this.getAttribute('placeholder') || '';
-      input.setAttribute('aria-label', this.getAttribute('aria-label') || this.getAttribute('placeholder') || 'input');
-    } else if (name === 'password' || name === 'type') {
-      const type = this.getAttribute('type');
-      input.type = flag(this, 'password') ? 'password' : (type === 'number' || type === 'digit' ? 'text' : 'text');
-      input.inputMode = type === 'number' ? 'numeric' : type === 'digit' ? 'decimal' : 'text';
-    } else if (name === 'maxlength') {
-      const max = Number(this.getAttribute('maxlength'));
-      if (max > 0) input.maxLength = max; else input.removeAttribute('maxlength');
-    } else if (name === 'disabled') {
-      input.disabled = flag(this, 'disabled');
-    } else if (name === 'focus' && flag(this, 'focus')) {
-      queueMicrotask(() => input.focus());
-    }
-  }
-}
-
 class WxIcon extends HTMLElement {
   static observedAttributes = ['type', 'size', 'color'];
   connectedCallback() { this.setAttribute('role', 'img'); }
@@ -134,146 +120,25 @@ class WxIcon extends HTMLElement {
   }
 }
 
+class WxCoverImage extends WxImage {}
+
 export function defineComponents() {
   const define = (name, cls) => { if (!customElements.get(name)) customElements.define(name, cls); };
   define('wx-button', WxButton);
   define('wx-navigator', WxNavigator);
   define('wx-image', WxImage);
-  define('wx-input', WxInput);
+  define('wx-cover-image', WxCoverImage);
   define('wx-icon', WxIcon);
-  defineFormControls();
+  defineFormComponents(define);
+  defineLayoutComponents(define);
+  defineMediaComponents(define);
 }
 
-// ---- form controls: they change on the person's input and tell the view with `wx-change` ----
+/** The `wx-*` events components dispatch; the container sends each to the session. */
+export const VIEW_EVENTS = [
+  'confirm', 'focus', 'blur', 'load', 'error', 'change', 'changing', 'linechange', 'columnchange', 'cancel',
+  'submit', 'reset', 'scroll', 'scrolltoupper', 'scrolltolower', 'refresherpulling', 'refresherrefresh',
+  'refresherrestore', 'refresherabort', 'transition', 'animationfinish', 'play', 'pause', 'ended', 'timeupdate',
+  'waiting', 'loadedmetadata', 'fullscreenchange',
+];
 
-function changed(element, detail, type = 'change') {
-  element.dispatchEvent(new CustomEvent('wx-' + type, { bubbles: true, composed: true, detail }));
-}
-
-class Toggle extends HTMLElement {
-  static observedAttributes = ['checked', 'disabled', 'color'];
-  constructor(role) {
-    super();
-    this.kind = role;
-    this.attachShadow({ mode: 'open' }).innerHTML = `<style>
-      :host { display: inline-block; vertical-align: middle; cursor: pointer; }
-      .box { display: inline-block; width: 20px; height: 20px; border: 1px solid #d1d1d1; border-radius: 3px; background: #fff; text-align: center; line-height: 20px; color: var(--on, #09bb07); }
-      :host([role="radio"]) .box { border-radius: 50%; }
-      .track { display: inline-block; position: relative; width: 52px; height: 32px; border-radius: 16px; background: #dfdfdf; transition: background .2s; }
-      .track::after { content: ''; position: absolute; top: 2px; left: 2px; width: 28px; height: 28px; border-radius: 50%; background: #fff; box-shadow: 0 1px 3px rgba(0,0,0,.4); transition: left .2s; }
-      :host([aria-checked="true"]) .track { background: var(--on, #04be02); }
-      :host([aria-checked="true"]) .track::after { left: 22px; }
-      </style><span part="control"></span><slot></slot>`;
-    this.addEventListener('click', () => this.toggle());
-    this.addEventListener('keydown', (e) => { if (e.key === ' ' || e.key === 'Enter') { e.preventDefault(); this.click(); } });
-  }
-  connectedCallback() {
-    this.setAttribute('role', this.kind);
-    if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
-    this.render();
-  }
-  attributeChangedCallback(name) {
-    if (name === 'checked') this.checked = flag(this, 'checked');
-    if (name === 'color') this.style.setProperty('--on', this.getAttribute('color'));
-    this.render();
-  }
-  get checked() { return this._checked ?? flag(this, 'checked'); }
-  set checked(value) { this._checked = Boolean(value); this.render(); }
-  render() {
-    if (!this.shadowRoot) return;
-    this.setAttribute('aria-checked', String(this.checked));
-    if (flag(this, 'disabled')) this.setAttribute('aria-disabled', 'true'); else this.removeAttribute('aria-disabled');
-    const control = this.shadowRoot.querySelector('[part="control"]');
-    if (this.kind === 'switch') control.className = 'track';
-    else { control.className = 'box'; control.textContent = this.checked ? '✓' : ''; }
-  }
-}
-
-class WxSwitch extends Toggle {
-  constructor() { super('switch'); }
-  toggle() {
-    if (flag(this, 'disabled')) return;
-    this.checked = !this.checked;
-    changed(this, { value: this.checked });
-  }
-}
-
-class WxCheckbox extends Toggle {
-  constructor() { super('checkbox'); }
-  toggle() {
-    if (flag(this, 'disabled')) return;
-    this.checked = !this.checked;
-    const group = this.closest('wx-checkbox-group');
-    if (group) {
-      const value = [...group.querySelectorAll('wx-checkbox')].filter((c) => c.checked).map((c) => c.getAttribute('value') ?? '');
-      changed(group, { value });
-    }
-  }
-}
-
-class WxRadio extends Toggle {
-  constructor() { super('radio'); }
-  toggle() {
-    if (flag(this, 'disabled') || this.checked) return;
-    const group = this.closest('wx-radio-group');
-    if (group) for (const radio of group.querySelectorAll('wx-radio')) radio.checked = radio === this;
-    else this.checked = true;
-    if (group) changed(group, { value: this.getAttribute('value') ?? '' });
-  }
-}
-
-class WxSlider extends HTMLElement {
-  static observedAttributes = ['min', 'max', 'step', 'value', 'disabled', 'show-value', 'showValue', 'aria-label'];
-  constructor() {
-    super();
-    this.attachShadow({ mode: 'open' }).innerHTML =
-      '<style>:host{display:flex;align-items:center;gap:8px;margin:10px 18px}input{flex:1}</style><input type="range"><output></output>';
-    this.range = this.shadowRoot.querySelector('input');
-    this.output = this.shadowRoot.querySelector('output');
-    this.range.addEventListener('input', () => { this.output.value = this.range.value; changed(this, { value: Number(this.range.value) }, 'changing'); });
-    this.range.addEventListener('change', () => changed(this, { value: Number(this.range.value) }));
-  }
-  get value() { return Number(this.range.value); }
-  attributeChangedCallback() {
-    this.range.min = this.getAttribute('min') ?? '0';
-    this.range.max = this.getAttribute('max') ?? '100';
-    this.range.step = this.getAttribute('step') ?? '1';
-    if (this.hasAttribute('value')) this.range.value = this.getAttribute('value');
-    this.range.disabled = flag(this, 'disabled');
-    this.range.setAttribute('aria-label', this.getAttribute('aria-label') || 'slider');
-    this.output.hidden = !(flag(this, 'show-value') || flag(this, 'showValue'));
-    this.output.value = this.range.value;
-  }
-}
-
-class WxProgress extends HTMLElement {
-  static observedAttributes = ['percent', 'show-info', 'showInfo', 'stroke-width', 'strokeWidth', 'activeColor', 'active-color', 'backgroundColor', 'background-color'];
-  constructor() {
-    super();
-    this.attachShadow({ mode: 'open' }).innerHTML =
-      '<style>:host{display:flex;align-items:center;gap:8px}.bar{flex:1;height:var(--h,6px);background:var(--bg,#ebebeb)}.fill{height:100%;background:var(--fg,#09bb07)}</style><div class="bar"><div class="fill"></div></div><span class="info"></span>';
-  }
-  connectedCallback() { this.setAttribute('role', 'progressbar'); }
-  attributeChangedCallback() {
-    const percent = Math.max(0, Math.min(100, Number(this.getAttribute('percent')) || 0));
-    this.shadowRoot.querySelector('.fill').style.width = percent + '%';
-    this.setAttribute('aria-valuenow', String(percent));
-    const info = this.shadowRoot.querySelector('.info');
-    info.textContent = flag(this, 'show-info') || flag(this, 'showInfo') ? percent + '%' : '';
-    const stroke = this.getAttribute('stroke-width') || this.getAttribute('strokeWidth');
-    if (stroke) this.style.setProperty('--h', stroke + 'px');
-    const fg = this.getAttribute('active-color') || this.getAttribute('activeColor');
-    if (fg) this.style.setProperty('--fg', fg);
-    const bg = this.getAttribute('background-color') || this.getAttribute('backgroundColor');
-    if (bg) this.style.setProperty('--bg', bg);
-  }
-}
-
-export function defineFormControls() {
-  const define = (name, cls) => { if (!customElements.get(name)) customElements.define(name, cls); };
-  define('wx-switch', WxSwitch);
-  define('wx-checkbox', WxCheckbox);
-  define('wx-radio', WxRadio);
-  define('wx-slider', WxSlider);
-  define('wx-progress', WxProgress);
-}

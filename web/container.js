@@ -3,7 +3,7 @@
 // over a WebSocket: patches in, events out.
 
 import { applyPatches, buildAll, countDom, countTree, datasetOf, pathOf } from './view.js';
-import { baseStyle, defineComponents } from './components.js';
+import { VIEW_EVENTS, baseStyle, defineComponents } from './components.js';
 
 defineComponents();
 
@@ -236,12 +236,17 @@ class Container {
       send(e, 'tap', { x: e.pageX, y: e.pageY }, element);
       const navigator = element && element.closest('wx-navigator');
       if (navigator) this.navigate(navigator);
+      // A share button asks the page what to share, as the menu's Share does.
+      const button = element && element.closest('wx-button');
+      if (button && button.getAttribute('openType') === 'share' && !button.inactive) {
+        this.send({ type: 'pageEvent', name: 'onShareAppMessage', arg: { from: 'button', target: { id: button.id, dataset: datasetOf(button) } } });
+      }
     });
     root.addEventListener('input', (e) => {
       const input = e.composedPath().find((n) => n.localName === 'wx-input' || n.localName === 'wx-textarea');
       if (input) send(e, 'input', { value: input.value, cursor: input.value.length, keyCode: 0 }, input);
     });
-    for (const type of ['confirm', 'focus', 'blur', 'load', 'error', 'change', 'changing']) {
+    for (const type of VIEW_EVENTS) {
       root.addEventListener('wx-' + type, (e) => send(e, type, e.detail));
     }
   }

@@ -13,10 +13,15 @@ function validAttribute(name) {
   return name.length > 0 && !/[\s"'>\/=<]/.test(name);
 }
 
+/** The DOM name of a tree attribute: the template compiler writes `aria-label` as `ariaLabel`. */
+export function domAttributeName(name) {
+  return /^aria[A-Z]/.test(name) ? 'aria-' + name.slice(4).toLowerCase() : name;
+}
+
 export function setAttribute(element, name, value) {
   if (!validAttribute(name)) return;
-  if (value === null || value === undefined) element.removeAttribute(name);
-  else element.setAttribute(name, attributeText(value));
+  if (value === null || value === undefined) element.removeAttribute(domAttributeName(name));
+  else element.setAttribute(domAttributeName(name), attributeText(value));
 }
 
 export function build(node) {
@@ -80,7 +85,7 @@ export function applyPatches(root, patches) {
         setAttribute(nodeAt(root, patch.path), patch.name, patch.value);
         break;
       case 'removeAttr':
-        nodeAt(root, patch.path).removeAttribute(patch.name);
+        nodeAt(root, patch.path).removeAttribute(domAttributeName(patch.name));
         break;
       case 'setText':
         nodeAt(root, patch.path).data = patch.text;

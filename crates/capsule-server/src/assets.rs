@@ -17,6 +17,21 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("container.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/container.js")),
     ("view.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/view.js")),
     ("components.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/components.js")),
+    (
+        "form-components.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../../web/form-components.js"),
+    ),
+    (
+        "layout-components.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../../web/layout-components.js"),
+    ),
+    (
+        "media-components.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../../web/media-components.js"),
+    ),
     ("shop-promo.mp4", "video/mp4", include_bytes!("../../../web/media/shop-promo.mp4")),
     ("tickets-promo.mp4", "video/mp4", include_bytes!("../../../web/media/tickets-promo.mp4")),
     ("city-walk.mp4", "video/mp4", include_bytes!("../../../web/media/city-walk.mp4")),

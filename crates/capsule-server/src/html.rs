@@ -27,6 +27,16 @@ fn valid_attribute(name: &str) -> bool {
         && name.chars().all(|c| !c.is_whitespace() && !matches!(c, '"' | '\'' | '>' | '/' | '=' | '<'))
 }
 
+/// The DOM name of a tree attribute: the template compiler writes `aria-label` as `ariaLabel`.
+pub fn dom_attribute_name(name: &str) -> std::borrow::Cow<'_, str> {
+    match name.strip_prefix("aria") {
+        Some(rest) if rest.starts_with(|c: char| c.is_ascii_uppercase()) => {
+            format!("aria-{}", rest.to_ascii_lowercase()).into()
+        }
+        _ => name.into(),
+    }
+}
+
 pub fn escape(text: &str, out: &mut String) {
     for c in text.chars() {
         match c {
@@ -64,7 +74,7 @@ fn render_node(node: &Json, out: &mut String) {
                 continue;
             }
             out.push(' ');
-            out.push_str(attr);
+            out.push_str(&dom_attribute_name(attr));
             out.push_str("=\"");
             escape(&attribute_text(value), out);
             out.push('"');
@@ -90,12 +100,12 @@ mod tests {
     fn trees_become_escaped_custom_elements() {
         let tree = json!([
             { "tag": "view", "attr": { "class": "a \"b\"", "data-n": 3 }, "children": ["x < y & z"] },
-            { "tag": "product-card", "attr": {}, "children": [] }
+            { "tag": "product-card", "attr": { "ariaLabel": "Card", "ariaHidden": "true" }, "children": [] }
         ]);
         assert_eq!(
             render(&tree),
             "<wx-view class=\"a &quot;b&quot;\" data-n=\"3\">x &lt; y &amp; z</wx-view>\
-             <wx-product-card></wx-product-card>"
+             <wx-product-card aria-label=\"Card\" aria-hidden=\"true\"></wx-product-card>"
         );
     }
 }

@@ -8,6 +8,7 @@ Page({
     menu: [
       { key: 'orders', title: 'My orders' },
       { key: 'cart', title: 'My cart' },
+      { key: 'addresses', title: 'My addresses' },
       { key: 'help', title: 'Help' }
     ],
     notify: false,
@@ -44,6 +45,8 @@ Page({
     const { key } = event.currentTarget.dataset;
     if (key === 'cart') {
       wx.switchTab({ url: '/pages/cart/cart' });
+    } else if (key === 'addresses') {
+      wx.navigateTo({ url: '/packageAccount/pages/address/address' });
     } else {
       wx.showToast({ title: 'Coming soon', icon: 'none' });
     }

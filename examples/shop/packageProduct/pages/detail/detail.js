@@ -1,18 +1,61 @@
-const { findProduct } = require('../../../utils/data.js');
+const { findProduct, products } = require('../../../utils/data.js');
 
 const app = getApp();
 
 Page({
   data: {
-    product: null
+    product: null,
+    photos: [],
+    photo: 0,
+    played: false,
+    logo: 'top left',
+    logoX: 0,
+    logoY: 0,
+    related: [],
+    relatedRounds: 0,
+    relatedNote: '',
+    shared: ''
   },
 
   onLoad(query) {
     const product = findProduct(query.id) || null;
-    this.setData({ product });
+    const others = products.filter((item) => item !== product);
+    this.setData({
+      product,
+      photos: (product && product.photos) || ['#eeeeee'],
+      related: others.map((item) => ({ key: item.id, title: item.title }))
+    });
     if (product) {
       wx.setNavigationBarTitle({ title: product.title });
     }
+  },
+
+  onPhoto(event) {
+    this.setData({ photo: event.detail.current });
+  },
+
+  onPlay() {
+    this.setData({ played: true });
+  },
+
+  onLogo(event) {
+    const { x, y } = event.detail;
+    this.setData({ logo: `${Math.round(x)}, ${Math.round(y)}` });
+  },
+
+  // More suggestions when the row is scrolled to its end (twice at most).
+  onMoreRelated() {
+    const round = this.data.relatedRounds + 1;
+    if (round > 2) {
+      this.setData({ relatedNote: 'That is everything.' });
+      return;
+    }
+    const more = products.map((item) => ({ key: `${item.id}-${round}`, title: `${item.title} (set of ${round + 1})` }));
+    this.setData({
+      related: this.data.related.concat(more),
+      relatedRounds: round,
+      relatedNote: `Loaded ${more.length} more.`
+    });
   },
 
   onAdd() {
@@ -20,7 +63,8 @@ Page({
     wx.showToast({ title: 'Added', icon: 'success' });
   },
 
-  onShareAppMessage() {
+  onShareAppMessage(event) {
+    this.setData({ shared: event.from });
     return {
       title: this.data.product ? this.data.product.title : 'Capsule Shop',
       path: `/packageProduct/pages/detail/detail?id=${this.data.product ? this.data.product.id : ''}`
