@@ -383,10 +383,67 @@ class Container {
       row.appendChild(b);
     };
     item('Share', () => this.send({ type: 'pageEvent', name: 'onShareAppMessage', arg: { from: 'menu' } }));
+    item('QR code', () => this.shareCode());
+    item('About', () => this.about());
     item('Relaunch', () => this.relaunch());
     item('Cancel', () => {});
     mask.addEventListener('click', (e) => { if (e.target === mask) mask.remove(); });
     this.element.appendChild(mask);
+  }
+
+  // A sheet over the mini-program with a heading and content; closes on its button or outside.
+  dialog(title, content) {
+    const mask = document.createElement('div');
+    mask.className = 'mask';
+    const box = document.createElement('div');
+    box.className = 'modal';
+    box.setAttribute('role', 'dialog');
+    box.setAttribute('aria-modal', 'true');
+    box.setAttribute('aria-label', title);
+    const heading = document.createElement('h2');
+    heading.textContent = title;
+    const done = document.createElement('button');
+    done.type = 'button'; done.className = 'confirm'; done.textContent = 'Done';
+    done.addEventListener('click', () => mask.remove());
+    const actions = document.createElement('div');
+    actions.className = 'actions';
+    actions.appendChild(done);
+    box.append(heading, content, actions);
+    mask.appendChild(box);
+    mask.addEventListener('click', (e) => { if (e.target === mask) mask.remove(); });
+    this.element.appendChild(mask);
+    done.focus();
+  }
+
+  // The current page as a QR code: scanning it opens this mini-program at this page and query.
+  shareCode() {
+    const top = this.stack.at(-1);
+    const params = new URLSearchParams({ appid: this.config.appid, path: top ? top.route : '', query: new URLSearchParams(top?.query || {}).toString() });
+    const figure = document.createElement('figure');
+    figure.className = 'share-code';
+    const image = document.createElement('img');
+    image.src = `/api/share-code?${params}`;
+    image.alt = `QR code: ${this.config.name}, ${this.titleElement.textContent}`;
+    image.width = 200; image.height = 200;
+    const caption = document.createElement('figcaption');
+    caption.textContent = `Scan to open ${this.config.name}`;
+    figure.append(image, caption);
+    this.dialog(`Share ${this.config.name}`, figure);
+  }
+
+  about() {
+    const info = document.createElement('div');
+    info.className = 'about-app';
+    const name = document.createElement('p');
+    name.className = 'about-name';
+    name.textContent = `${this.config.icon} ${this.config.name}`;
+    const description = document.createElement('p');
+    description.textContent = this.config.description || '';
+    const appid = document.createElement('p');
+    appid.className = 'about-appid';
+    appid.textContent = `AppID ${this.config.appid}`;
+    info.append(name, description, appid);
+    this.dialog(`About ${this.config.name}`, info);
   }
 
   stopped(text) {

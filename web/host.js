@@ -47,6 +47,13 @@ async function open(target) {
   }
 }
 
+// A shared link (`/?appid=…&path=…&query=…`, what a share code holds) opens its mini-program.
+const shared = new URLSearchParams(location.search);
+if (shared.get('appid')) {
+  open({ appid: shared.get('appid'), path: shared.get('path') || '', query: shared.get('query') || '' });
+  history.replaceState(null, '', '/');
+}
+
 function anchorButton(anchor) {
   return el('button', {
     type: 'button', class: 'anchor', 'aria-label': `${anchor.name}: ${anchor.title}`,

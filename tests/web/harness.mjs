@@ -39,6 +39,11 @@ export function startHost() {
   });
 }
 
+/** The server's address, `http://127.0.0.1:PORT`. */
+export function baseUrl() {
+  return base;
+}
+
 export async function newPage() {
   // Reduced motion: no page transitions to wait out.
   const context = await browser.newContext({ viewport: { width: 400, height: 760 }, reducedMotion: 'reduce' });

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { newPage, openShopFromFeed, shots, startHost } from './harness.mjs';
+import { baseUrl, newPage, openShopFromFeed, shots, startHost } from './harness.mjs';
 
 startHost();
 
@@ -136,5 +136,36 @@ test('form controls change the page through their change events', async () => {
   await slider.press('ArrowRight');
   await me.getByText('budget ¥110').waitFor();
   await page.screenshot({ path: path.join(shots, 'shop-me.png') });
+  await page.context().close();
+});
+
+test('the capsule menu shows the page as a QR code and the app\'s details; its link opens that page', async () => {
+  const page = await newPage();
+  const container = await openShopFromFeed(page);
+  await container.getByText('Green tea, 100 g').first().click();
+  await container.getByText('Spring harvest from Hangzhou.').waitFor();
+
+  await container.getByRole('button', { name: 'More' }).click();
+  await container.getByRole('menuitem', { name: 'QR code' }).click();
+  const share = container.getByRole('dialog', { name: 'Share Capsule Shop' });
+  const code = share.getByRole('img', { name: 'QR code: Capsule Shop, Green tea, 100 g' });
+  await code.waitFor();
+  await page.waitForFunction(() => document.querySelector('.share-code img')?.naturalWidth > 0, null, { polling: 100 });
+  const src = await code.getAttribute('src');
+  assert.match(src, /appid=tt0000000000shop&path=packageProduct%2Fpages%2Fdetail%2Fdetail&query=id%3Dp3/);
+  await page.screenshot({ path: path.join(shots, 'shop-share-code.png') });
+  await share.getByRole('button', { name: 'Done' }).click();
+
+  await container.getByRole('button', { name: 'More' }).click();
+  await container.getByRole('menuitem', { name: 'About' }).click();
+  const about = container.getByRole('dialog', { name: 'About Capsule Shop' });
+  await about.getByText('AppID tt0000000000shop').waitFor();
+  await about.getByRole('button', { name: 'Done' }).click();
+
+  // What the code holds: the host opens the mini-program at that page and query.
+  await page.goto(baseUrl() + '/?appid=tt0000000000shop&path=packageProduct/pages/detail/detail&query=id%3Dp3');
+  const opened = page.getByRole('dialog', { name: 'Capsule Shop' });
+  await opened.getByText('Spring harvest from Hangzhou.').waitFor();
+  assert.equal(new URL(page.url()).search, '');
   await page.context().close();
 });

@@ -43,7 +43,7 @@ impl MiniApp {
             .collect();
         let app = self.bundle.config("app");
         json!({
-            "name": self.name, "icon": self.icon, "appid": self.appid,
+            "name": self.name, "icon": self.icon, "appid": self.appid, "description": self.description,
             "pages": pages, "tabBar": app.get("tabBar").cloned().unwrap_or(Json::Null),
             "entry": self.bundle.entry_route(),
         })

@@ -11,8 +11,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value as Json_, json};
 
-use crate::AppState;
 use crate::catalog::{Catalog, MiniApp};
+use crate::{AppError, AppState};
 
 /// The cookie naming this browser, so "recently used" is per person.
 pub const DEVICE_COOKIE: &str = "capsule_device";
@@ -41,6 +41,54 @@ pub fn routes() -> Router<AppState> {
         .route("/api/feed", get(feed))
         .route("/api/miniapps", get(miniapps))
         .route("/api/search", get(search))
+        .route("/api/share-code", get(share_code))
+}
+
+/// The link that opens `appid` at `path?query` in this host (what a shared code holds).
+pub fn share_link(origin: &str, appid: &str, path: &str, query: &str) -> String {
+    let mut link = format!("{origin}/?appid={}", encode(appid));
+    if !path.is_empty() {
+        link.push_str(&format!("&path={}", encode(path)));
+    }
+    if !query.is_empty() {
+        link.push_str(&format!("&query={}", encode(query)));
+    }
+    link
+}
+
+/// Percent-encodes everything but unreserved characters.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// `GET /api/share-code?appid=&path=&query=`: an SVG QR code of the page's share link, for
+/// the container's "QR code" menu item.
+async fn share_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let get = |key: &str| query.get(key).map(String::as_str).unwrap_or("");
+    let appid = get("appid");
+    state.catalog.app(appid).ok_or_else(|| AppError::NotFound(format!("no mini-program {appid}")))?;
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    let link = share_link(&format!("http://{host}"), appid, get("path"), get("query"));
+    let svg =
+        share_svg(&link).ok_or_else(|| AppError::BadRequest("the link is too long for a QR code".into()))?;
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+}
+
+/// The QR code of `text` as SVG, or `None` when it does not fit in one.
+pub fn share_svg(text: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
+    Some(code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).quiet_zone(true).build())
 }
 
 /// The device id from the request's cookies.
