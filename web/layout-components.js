@@ -101,6 +101,11 @@ class WxScrollView extends HTMLElement {
     if (!this.pull || !e.buttons) return;
     const dy = Math.max(0, e.clientY - this.pull.y);
     this.pull.dy = dy;
+    // Once it is a pull, the rest of the gesture is the refresher's (not a text selection's).
+    if (dy > 8 && !this.pull.captured) {
+      this.pull.captured = true;
+      this.setPointerCapture?.(e.pointerId);
+    }
     this.refresher.style.height = Math.min(dy / 2, this.threshold * 2) + 'px';
     this.label(dy / 2 >= this.threshold ? 'Release to refresh' : 'Pull to refresh');
     emit(this, 'refresherpulling', { dy: dy / 2 });
@@ -233,6 +238,8 @@ class WxSwiper extends HTMLElement {
     if (!this.drag || !e.buttons) return;
     const delta = this.vertical ? e.clientY - this.drag.y : e.clientX - this.drag.x;
     if (!this.dragging && Math.abs(delta) < 6) return;
+    // Once it is a swipe, the rest of the gesture is the swiper's.
+    if (!this.dragging) this.setPointerCapture?.(e.pointerId);
     this.dragging = true;
     this.drag.moved = delta;
     this.track.classList.add('dragging');

@@ -199,3 +199,45 @@ test('rich-text drops script, handlers and unsafe URLs', async () => {
   assert.match(result.fromNodes, /<div style="color: blue">from nodes<\/div>/);
   await page.context().close();
 });
+
+async function openTickets(page) {
+  await page.getByRole('button', { name: 'Mini Programs' }).click();
+  await page.locator('#panel').getByRole('button', { name: 'Open Cinema Tickets' }).first().click();
+  const container = page.getByRole('dialog', { name: 'Cinema Tickets' });
+  await container.getByText('Cinemas in').waitFor();
+  return container;
+}
+
+test('swiper autoplay, scroll-into-view and the scroll-view refresher', async () => {
+  const page = await newPage();
+  const tickets = await openTickets(page);
+
+  // Autoplay moves the banner on its own; each move is a change the page hears.
+  await tickets.getByText(/featured 2 of 3/).waitFor({ timeout: 5000 });
+
+  // scroll-into-view: the page names an element id; the list scrolls to it.
+  const list = tickets.locator('wx-scroll-view');
+  assert.equal(await list.evaluate((s) => s.scrollTop), 0);
+  await tickets.getByText('Jump to the last film').click();
+  await page.waitForFunction(() => {
+    const page = [...document.querySelectorAll('.container .page')].find((p) => !p.hidden);
+    return page.shadowRoot.querySelector('wx-scroll-view').scrollTop > 0;
+  }, null, { polling: 100 });
+
+  // The refresher: pulled down at the top past its threshold, it refreshes until the page
+  // sets refresher-triggered back to false, then folds away.
+  await list.evaluate((s) => s.scrollTo({ top: 0, behavior: 'instant' }));
+  const box = await list.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + 10);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y + 160, { steps: 10 });
+  await page.mouse.up();
+  await tickets.getByText('Showtimes refreshed 1 times').waitFor();
+  await page.waitForFunction(() => {
+    const page = [...document.querySelectorAll('.container .page')].find((p) => !p.hidden);
+    const refresher = page.shadowRoot.querySelector('wx-scroll-view').shadowRoot.querySelector('.refresher');
+    return parseFloat(refresher.style.height) === 0;
+  }, null, { polling: 100 });
+  await page.screenshot({ path: path.join(shots, 'tickets-list.png') });
+  await page.context().close();
+});
