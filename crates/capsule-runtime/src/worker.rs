@@ -318,10 +318,18 @@ impl RemoteSession {
         rx.try_iter().collect()
     }
 
-    /// Waits for the next update, at most `timeout`.
+    /// Waits for the next update, at most `timeout`. A session whose updates go to a sink has
+    /// none here: the call still waits out `timeout`, so a polling loop cannot spin.
     pub fn next_update(&self, timeout: Duration) -> Option<Json> {
         let rx = self.updates.lock().unwrap_or_else(|e| e.into_inner());
-        rx.recv_timeout(timeout).ok()
+        match rx.recv_timeout(timeout) {
+            Ok(update) => Some(update),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => None,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                std::thread::sleep(timeout);
+                None
+            }
+        }
     }
 
     pub fn close(&self) {

@@ -160,3 +160,25 @@ fn a_crashed_worker_fails_its_sessions_only_and_relaunches() {
     tap(&again).unwrap();
     assert!(again.view().unwrap()["tree"].to_string().contains("tapped"));
 }
+
+#[test]
+fn a_session_with_an_update_sink_gets_its_updates_there_and_polling_it_does_not_spin() {
+    let runtime = runtime();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let into = seen.clone();
+    let sink: capsule_runtime::worker::UpdateSink = Arc::new(move |update| into.lock().unwrap().push(update));
+    let session =
+        runtime.launch_with(&shop(), &LaunchOptions::default(), Some("u".into()), None, Some(sink)).unwrap();
+    let kinds: Vec<String> =
+        seen.lock().unwrap().iter().map(|u| u["kind"].as_str().unwrap_or("").to_string()).collect();
+    // The page's styles come before its first tree.
+    let style = kinds.iter().position(|k| k == "style").expect("a style update");
+    let render = kinds.iter().position(|k| k == "render").expect("a render update");
+    assert!(style < render, "{kinds:?}");
+    // Nothing arrives on the polling side; each poll still waits its time out.
+    let started = Instant::now();
+    for _ in 0..3 {
+        assert!(session.next_update(Duration::from_millis(40)).is_none());
+    }
+    assert!(started.elapsed() >= Duration::from_millis(120), "{:?}", started.elapsed());
+}

@@ -167,14 +167,11 @@ async fn open(
     if let Some(device) = &device {
         state.recent.record(device, &appid);
     }
-    // Updates from the worker go out on the socket, in order.
+    // Updates reach the socket through the sink; this thread only watches the worker, so a
+    // crash reaches the browser as `stopped`.
     std::thread::spawn(move || {
         while !live.closed.load(Ordering::SeqCst) {
-            if let Some(update) = live.remote.next_update(Duration::from_millis(200))
-                && out.send(update).is_err()
-            {
-                break;
-            }
+            std::thread::sleep(Duration::from_millis(200));
             if !live.remote.is_alive() {
                 let _ =
                     out.send(json!({ "kind": "stopped", "text": "the mini-program stopped; relaunch it" }));
