@@ -61,8 +61,8 @@ async function typeOnce(value) {
       requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - start), 0));
     });
     observer.observe(root, { childList: true, subtree: true, characterData: true, attributes: true });
-    host.input.value = value;
-    host.input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    host.field.value = value;
+    host.field.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
   }), value);
 }
 
