@@ -690,7 +690,7 @@ impl Session {
                 self.lifetime(*id, "ready", None);
             }
         }
-        self.send_styles(page, &nodes);
+        self.send_styles(page, &created);
         let new = self.view_tree(&nodes);
         let old = self.state.borrow_mut().views.insert(page, nodes);
         // A page's first render reaches the view through its tree, later ones as patches.
@@ -719,27 +719,25 @@ impl Session {
 
     /// Sends the view the stylesheets of `page` it does not have yet: on the first render the
     /// app's and the page's, and whenever a component appears, that component's.
-    fn send_styles(&mut self, page: InstanceId, nodes: &[VNode]) {
+    fn send_styles(&mut self, page: InstanceId, created: &[InstanceId]) {
         let mut wanted: Vec<(String, Option<ClassScope>)> = Vec::new();
         {
             let state = self.state.borrow();
-            fn components(nodes: &[VNode], out: &mut Vec<InstanceId>) {
-                for node in nodes {
-                    if let VNode::Element(element) = node {
-                        out.extend(element.component);
-                        components(&element.children, out);
-                    }
+            let first = !state.styled.contains_key(&page);
+            if !first && created.is_empty() {
+                return;
+            }
+            let Some(route) = state.instances.get(&page).map(|p| p.path.clone()) else { return };
+            if first {
+                wanted.push(("app".to_string(), None));
+            }
+            // Components created in this render: on the first one, every component of the page.
+            for id in created {
+                if let Some(inst) = state.instances.get(id) {
+                    wanted.push((inst.path.clone(), inst.class_scope.clone()));
                 }
             }
-            let mut ids = Vec::new();
-            components(nodes, &mut ids);
-            if let Some(route) = state.instances.get(&page).map(|p| p.path.clone()) {
-                wanted.push(("app".to_string(), None));
-                for id in ids {
-                    if let Some(inst) = state.instances.get(&id) {
-                        wanted.push((inst.path.clone(), inst.class_scope.clone()));
-                    }
-                }
+            if first {
                 wanted.push((route, None));
             }
         }
