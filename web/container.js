@@ -9,6 +9,17 @@ defineComponents();
 
 const LONGPRESS_MS = 350;
 
+/** A plain button for the host's own sheets and dialogs. */
+function button(text, { className, role } = {}, onClick) {
+  const element = document.createElement('button');
+  element.type = 'button';
+  element.textContent = text;
+  if (className) element.className = className;
+  if (role) element.setAttribute('role', role);
+  element.addEventListener('click', onClick);
+  return element;
+}
+
 export async function openMiniProgram({ appid, path = '', query = '' }) {
   const response = await fetch('/api/sessions', {
     method: 'POST',
@@ -70,12 +81,10 @@ class Container {
     const tabBar = this.config.tabBar;
     if (tabBar && Array.isArray(tabBar.list)) {
       for (const item of tabBar.list) {
-        const button = document.createElement('button');
-        button.type = 'button';
-        button.textContent = item.text || item.pagePath;
-        button.dataset.route = String(item.pagePath).replace(/^\//, '').replace(/\.\w+$/, '');
-        button.addEventListener('click', () => this.send({ type: 'switchTab', url: '/' + button.dataset.route }));
-        this.tabbar.appendChild(button);
+        const route = String(item.pagePath).replace(/^\//, '').replace(/\.\w+$/, '');
+        const tab = button(item.text || item.pagePath, {}, () => this.send({ type: 'switchTab', url: '/' + route }));
+        tab.dataset.route = route;
+        this.tabbar.appendChild(tab);
       }
       if (tabBar.color) this.tabbar.style.color = tabBar.color;
       if (tabBar.backgroundColor) this.tabbar.style.background = tabBar.backgroundColor;
@@ -237,9 +246,9 @@ class Container {
       const navigator = element && element.closest('wx-navigator');
       if (navigator) this.navigate(navigator);
       // A share button asks the page what to share, as the menu's Share does.
-      const button = element && element.closest('wx-button');
-      if (button && button.getAttribute('openType') === 'share' && !button.inactive) {
-        this.send({ type: 'pageEvent', name: 'onShareAppMessage', arg: { from: 'button', target: { id: button.id, dataset: datasetOf(button) } } });
+      const share = element && element.closest('wx-button[openType="share"]');
+      if (share && !share.inactive) {
+        this.send({ type: 'pageEvent', name: 'onShareAppMessage', arg: { from: 'button', target: { id: share.id, dataset: datasetOf(share) } } });
       }
     });
     root.addEventListener('input', (e) => {
@@ -331,70 +340,63 @@ class Container {
     this.toastElement = null;
   }
 
-  modal(args, done) {
+  // An overlay over the mini-program holding `content`. With `dismiss`, a tap outside the
+  // content closes it and calls `dismiss`.
+  overlay(content, dismiss) {
     const mask = document.createElement('div');
     mask.className = 'mask';
-    mask.innerHTML = `<div class="modal" role="alertdialog" aria-modal="true"><h2></h2><p></p><div class="actions"></div></div>`;
-    mask.querySelector('h2').textContent = args.title || '';
-    mask.querySelector('p').textContent = args.content || '';
-    mask.querySelector('.modal').setAttribute('aria-label', args.title || args.content || 'Dialog');
-    const actions = mask.querySelector('.actions');
-    const button = (text, cls, confirm) => {
-      const b = document.createElement('button');
-      b.type = 'button'; b.className = cls; b.textContent = text;
-      b.addEventListener('click', () => { mask.remove(); done(confirm); });
-      actions.appendChild(b);
-    };
-    if (args.showCancel !== false) button(args.cancelText || 'Cancel', 'cancel', false);
-    button(args.confirmText || 'OK', 'confirm', true);
+    mask.appendChild(content);
+    if (dismiss) mask.addEventListener('click', (e) => { if (e.target === mask) { mask.remove(); dismiss(); } });
     this.element.appendChild(mask);
+    return mask;
+  }
+
+  modal(args, done) {
+    const box = document.createElement('div');
+    box.className = 'modal';
+    box.setAttribute('role', 'alertdialog');
+    box.setAttribute('aria-modal', 'true');
+    box.innerHTML = '<h2></h2><p></p><div class="actions"></div>';
+    box.querySelector('h2').textContent = args.title || '';
+    box.querySelector('p').textContent = args.content || '';
+    box.setAttribute('aria-label', args.title || args.content || 'Dialog');
+    const actions = box.querySelector('.actions');
+    const mask = this.overlay(box);
+    const answer = (text, className, confirm) =>
+      actions.appendChild(button(text, { className }, () => { mask.remove(); done(confirm); }));
+    if (args.showCancel !== false) answer(args.cancelText || 'Cancel', 'cancel', false);
+    answer(args.confirmText || 'OK', 'confirm', true);
   }
 
   actionSheet(items, done) {
-    const mask = document.createElement('div');
-    mask.className = 'mask';
     const sheet = document.createElement('div');
     sheet.className = 'sheet';
     sheet.setAttribute('role', 'menu');
-    items.forEach((text, index) => {
-      const b = document.createElement('button');
-      b.type = 'button'; b.setAttribute('role', 'menuitem'); b.textContent = text;
-      b.addEventListener('click', () => { mask.remove(); done(index); });
-      sheet.appendChild(b);
-    });
-    const cancel = document.createElement('button');
-    cancel.type = 'button'; cancel.className = 'cancel'; cancel.textContent = 'Cancel';
-    cancel.addEventListener('click', () => { mask.remove(); done(null); });
-    sheet.appendChild(cancel);
-    mask.appendChild(sheet);
-    this.element.appendChild(mask);
+    const mask = this.overlay(sheet);
+    const choose = (index) => { mask.remove(); done(index); };
+    items.forEach((text, index) => sheet.appendChild(button(text, { role: 'menuitem' }, () => choose(index))));
+    sheet.appendChild(button('Cancel', { className: 'cancel' }, () => choose(null)));
   }
 
   menu() {
-    const mask = document.createElement('div');
-    mask.className = 'mask';
-    mask.innerHTML = `<div class="menu" role="menu" aria-label="More"><p class="about"></p><div class="row"></div></div>`;
-    mask.querySelector('.about').textContent = `${this.config.icon} ${this.config.name}`;
-    const row = mask.querySelector('.row');
-    const item = (text, action) => {
-      const b = document.createElement('button');
-      b.type = 'button'; b.setAttribute('role', 'menuitem'); b.textContent = text;
-      b.addEventListener('click', () => { mask.remove(); action(); });
-      row.appendChild(b);
-    };
+    const menu = document.createElement('div');
+    menu.className = 'menu';
+    menu.setAttribute('role', 'menu');
+    menu.setAttribute('aria-label', 'More');
+    menu.innerHTML = '<p class="about"></p><div class="row"></div>';
+    menu.querySelector('.about').textContent = `${this.config.icon} ${this.config.name}`;
+    const row = menu.querySelector('.row');
+    const mask = this.overlay(menu, () => {});
+    const item = (text, action) => row.appendChild(button(text, { role: 'menuitem' }, () => { mask.remove(); action(); }));
     item('Share', () => this.send({ type: 'pageEvent', name: 'onShareAppMessage', arg: { from: 'menu' } }));
     item('QR code', () => this.shareCode());
     item('About', () => this.about());
     item('Relaunch', () => this.relaunch());
     item('Cancel', () => {});
-    mask.addEventListener('click', (e) => { if (e.target === mask) mask.remove(); });
-    this.element.appendChild(mask);
   }
 
-  // A sheet over the mini-program with a heading and content; closes on its button or outside.
+  // A box over the mini-program with a heading, content and Done; a tap outside closes it too.
   dialog(title, content) {
-    const mask = document.createElement('div');
-    mask.className = 'mask';
     const box = document.createElement('div');
     box.className = 'modal';
     box.setAttribute('role', 'dialog');
@@ -402,16 +404,11 @@ class Container {
     box.setAttribute('aria-label', title);
     const heading = document.createElement('h2');
     heading.textContent = title;
-    const done = document.createElement('button');
-    done.type = 'button'; done.className = 'confirm'; done.textContent = 'Done';
-    done.addEventListener('click', () => mask.remove());
     const actions = document.createElement('div');
     actions.className = 'actions';
-    actions.appendChild(done);
     box.append(heading, content, actions);
-    mask.appendChild(box);
-    mask.addEventListener('click', (e) => { if (e.target === mask) mask.remove(); });
-    this.element.appendChild(mask);
+    const mask = this.overlay(box, () => {});
+    const done = actions.appendChild(button('Done', { className: 'confirm' }, () => mask.remove()));
     done.focus();
   }
 
@@ -451,10 +448,7 @@ class Container {
     box.className = 'stopped';
     box.setAttribute('role', 'alert');
     box.textContent = text + ' ';
-    const again = document.createElement('button');
-    again.type = 'button'; again.textContent = 'Relaunch';
-    again.addEventListener('click', () => this.relaunch());
-    box.appendChild(again);
+    box.appendChild(button('Relaunch', {}, () => this.relaunch()));
     this.pagesElement.replaceChildren(box);
   }
 

@@ -21,7 +21,8 @@ export function jsonAttribute(element, name, fallback) {
   try { return JSON.parse(text); } catch { return text; }
 }
 
-const lower = (names) => names.map((n) => n.toLowerCase());
+/** Attribute names as HTML stores them, for `observedAttributes`. */
+export const lower = (names) => names.map((n) => n.toLowerCase());
 
 // ---- input and textarea -------------------------------------------------------------------
 

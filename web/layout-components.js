@@ -2,9 +2,8 @@
 // the pull-down refresher), swiper (autoplay, circular, dots, swiping), movable-area and
 // movable-view (dragging within the area), and cover-view.
 
-import { emit, flag } from './form-components.js';
+import { emit, flag, lower } from './form-components.js';
 
-const lower = (names) => names.map((n) => n.toLowerCase());
 const number = (element, name, fallback) => {
   const value = Number(element.getAttribute(name));
   return element.hasAttribute(name) && Number.isFinite(value) ? value : fallback;
@@ -69,20 +68,20 @@ class WxScrollView extends HTMLElement {
       if (scrollWidth !== this.last.width) this.edges.right = false;
       this.last.height = scrollHeight;
       this.last.width = scrollWidth;
-      const upper = number(this, 'upperThreshold', 50);
-      const lower = number(this, 'lowerThreshold', 50);
+      const upperZone = number(this, 'upperThreshold', 50);
+      const lowerZone = number(this, 'lowerThreshold', 50);
       // Each edge event fires on entering its zone, not again until the view leaves it.
       const edge = (name, inside, event, direction) => {
         if (inside && !this.edges[name]) emit(this, event, { direction });
         this.edges[name] = inside;
       };
       if (this.vertical) {
-        edge('top', top <= upper, 'scrolltoupper', 'top');
-        edge('bottom', scrollHeight - clientHeight - top <= lower, 'scrolltolower', 'bottom');
+        edge('top', top <= upperZone, 'scrolltoupper', 'top');
+        edge('bottom', scrollHeight - clientHeight - top <= lowerZone, 'scrolltolower', 'bottom');
       }
       if (this.horizontal) {
-        edge('left', left <= upper, 'scrolltoupper', 'left');
-        edge('right', scrollWidth - clientWidth - left <= lower, 'scrolltolower', 'right');
+        edge('left', left <= upperZone, 'scrolltoupper', 'left');
+        edge('right', scrollWidth - clientWidth - left <= lowerZone, 'scrolltolower', 'right');
       }
     });
   }

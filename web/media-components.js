@@ -1,9 +1,7 @@
 // Media: video (with WeChat's events) and rich-text (nodes as an array or an HTML string, only
 // whitelisted tags and attributes kept, so mini-program content cannot run script in the host).
 
-import { emit, flag, jsonAttribute } from './form-components.js';
-
-const lower = (names) => names.map((n) => n.toLowerCase());
+import { emit, flag, jsonAttribute, lower } from './form-components.js';
 
 // ---- video ---------------------------------------------------------------------------------
 

@@ -169,3 +169,17 @@ test('the capsule menu shows the page as a QR code and the app\'s details; its l
   assert.equal(new URL(page.url()).search, '');
   await page.context().close();
 });
+
+test('a modal from the mini-program is answered in the host', async () => {
+  const page = await newPage();
+  const container = await openShopFromFeed(page);
+  await container.getByText('Add to cart').first().click();
+  await container.locator('.tabbar').getByRole('button', { name: 'Cart' }).click();
+  await container.getByRole('button', { name: 'Check out' }).click();
+  const modal = container.getByRole('alertdialog', { name: 'Check out' });
+  await modal.getByText('Pay ¥39?').waitFor();
+  await modal.getByRole('button', { name: 'OK' }).click();
+  await container.getByRole('status').filter({ hasText: 'Order placed' }).waitFor();
+  assert.equal(await modal.count(), 0);
+  await page.context().close();
+});
