@@ -6,6 +6,8 @@
 //     node bench/web-latency.mjs target/release/capsule [ROUNDS]
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '../tests/web/node_modules/playwright-core/index.mjs';
 
@@ -13,7 +15,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = process.argv[2] || path.join(root, 'target/release/capsule');
 const rounds = Number(process.argv[3] || 40);
 
-const server = spawn(bin, ['serve', '--bind', '127.0.0.1:0', '--examples', path.join(root, 'examples')], { stdio: ['ignore', 'pipe', 'inherit'] });
+const server = spawn(bin, ['serve', '--bind', '127.0.0.1:0', '--examples', path.join(root, 'examples'), '--data-dir', mkdtempSync(path.join(tmpdir(), 'capsule-'))], { stdio: ['ignore', 'pipe', 'inherit'] });
 const base = await new Promise((resolve) => server.stdout.on('data', (c) => {
   const m = /http:\/\/127\.0\.0\.1:\d+/.exec(String(c));
   if (m) resolve(m[0]);

@@ -4,6 +4,7 @@
 
 import { applyPatches, buildAll, countDom, countTree, datasetOf, pathOf } from './view.js';
 import { VIEW_EVENTS, baseStyle, defineComponents } from './components.js';
+import { askToLogIn } from './account.js';
 
 defineComponents();
 
@@ -307,6 +308,10 @@ class Container {
         if (page) { page.barColor = args.backgroundColor; page.textColor = args.frontColor === '#ffffff' ? 'white' : 'black'; }
         this.showStack(this.stack);
         return this.reply(id, true, {});
+      // tt.login / wx.login when no one is logged in: the host asks the person to.
+      case 'login':
+        return askToLogIn(this.element, `${this.config.name} asks you to log in`)
+          .then((ok) => (ok ? this.reply(id, true, {}) : this.reply(id, false, null, 'cancel')));
       case 'startPullDownRefresh': this.pullDown(); return this.reply(id, true, {});
       case 'stopPullDownRefresh':
         this.refresh.classList.remove('active'); this.refresh.textContent = '';

@@ -2,6 +2,7 @@
 // search (mini-programs first), the profile, and opening mini-programs in the container.
 
 import { openMiniProgram } from './container.js';
+import { askToLogIn, logOut, me } from './account.js';
 
 const feed = document.getElementById('feed');
 const panel = document.getElementById('panel');
@@ -122,8 +123,15 @@ async function search(q) {
   panel.setAttribute('aria-label', 'Search results');
 }
 
-function showProfile() {
+async function showProfile() {
+  const user = await me();
+  const account = user
+    ? el('div', { class: 'account' }, el('span', {}, `Logged in as ${user.display_name}`),
+      el('button', { type: 'button', onclick: async () => { await logOut(); showProfile(); } }, 'Log out'))
+    : el('div', { class: 'account' }, el('span', {}, 'Not logged in'),
+      el('button', { type: 'button', onclick: async () => { if (await askToLogIn(document.body, 'Log in to Capsule')) showProfile(); } }, 'Log in'));
   showPanel(
+    account,
     el('h2', {}, 'Services and Orders'),
     el('p', { class: 'empty' }, 'No orders from the host yet. Orders placed inside mini-programs are kept by each mini-program.'),
   );

@@ -4,8 +4,9 @@
 import { before, after } from 'node:test';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import path from 'node:path';
+import { tmpdir } from 'node:os';
 import { chromium } from 'playwright-core';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -20,7 +21,7 @@ let base;
 /** Starts the server and the browser before the file's tests and stops them after. */
 export function startHost() {
   before(async () => {
-    server = spawn(bin, ['serve', '--bind', '127.0.0.1:0', '--examples', path.join(root, 'examples')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    server = spawn(bin, ['serve', '--bind', '127.0.0.1:0', '--examples', path.join(root, 'examples'), '--data-dir', mkdtempSync(path.join(tmpdir(), 'capsule-'))], { stdio: ['ignore', 'pipe', 'inherit'] });
     base = await new Promise((resolve, reject) => {
       server.stdout.on('data', (chunk) => {
         const match = /http:\/\/127\.0\.0\.1:\d+/.exec(String(chunk));

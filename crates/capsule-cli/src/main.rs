@@ -1,10 +1,12 @@
 //! The `capsule` command line: a thin layer over the library crates.
 
+mod app;
 mod automator;
 mod project;
 mod render;
 mod run;
 mod serve;
+mod store;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -76,10 +78,21 @@ enum Command {
         /// The folder of demo mini-programs (`shop`, `tt-tickets`); `examples/` by default.
         #[arg(long)]
         examples: Option<PathBuf>,
+        #[command(flatten)]
+        store: store::StoreArgs,
     },
+    /// Operators' shortcuts for mini-programs on this platform.
+    #[command(subcommand)]
+    App(AppCommand),
     /// The worker process for mini-program sessions (started by capsule itself).
     #[command(name = "__worker", hide = true)]
     Worker,
+}
+
+#[derive(Subcommand)]
+enum AppCommand {
+    /// Create a mini-program; prints its appid, AppSecret (shown only now) and payment salt as JSON.
+    Create(app::CreateArgs),
 }
 
 /// The hidden subcommand workers run under.
@@ -93,7 +106,8 @@ fn main() -> ExitCode {
         Command::Render { file, data, repeat } => render::run(&file, data.as_deref(), repeat),
         Command::Run { source, page, query, interactive } => run::run(&source, page, query, interactive),
         Command::Automator { source, port, page } => automator::run(&source, port, page),
-        Command::Serve { bind, examples } => serve::run(bind, examples),
+        Command::Serve { bind, examples, store } => serve::run(bind, examples, store),
+        Command::App(AppCommand::Create(args)) => app::create(args),
         Command::Worker => {
             capsule_runtime::worker::child_main();
             Ok(ExitCode::SUCCESS)

@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use capsule_server::{AppState, Catalog};
 
+use crate::store::StoreArgs;
+
 /// Where the demo mini-programs are: `--examples`, else `examples/` here, else the source tree's.
 fn examples_dir(given: Option<PathBuf>) -> PathBuf {
     given.unwrap_or_else(|| {
@@ -19,11 +21,13 @@ fn examples_dir(given: Option<PathBuf>) -> PathBuf {
     })
 }
 
-pub fn run(bind: SocketAddr, examples: Option<PathBuf>) -> Result<ExitCode> {
+pub fn run(bind: SocketAddr, examples: Option<PathBuf>, store: StoreArgs) -> Result<ExitCode> {
     let catalog = Catalog::demo(&examples_dir(examples))?;
-    let state = AppState::new(catalog, crate::run::runtime()?);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
+        let platform = store.open().await?;
+        capsule_server::demo::seed(&platform, &catalog, Some(&store.file("demo-secrets.json"))).await?;
+        let state = AppState::new(catalog, crate::run::runtime()?, platform);
         let listener =
             tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
         // The port line is read by scripts and tests that ask for port 0.

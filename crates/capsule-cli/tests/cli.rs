@@ -129,3 +129,36 @@ fn render_rejects_an_invalid_template() {
     assert!(stderr(&output).contains("index.wxml:1:"), "{}", stderr(&output));
     assert!(output.stdout.is_empty());
 }
+
+#[test]
+fn app_create_prints_the_appid_secret_and_salt_and_refuses_bad_input() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let created = capsule(&["app", "create", "--name", "Tea House", "--keyword", "tea", "--data-dir", dir]);
+    assert!(created.status.success(), "{}", stderr(&created));
+    let app: serde_json::Value = serde_json::from_slice(&created.stdout).unwrap();
+    assert!(app["appid"].as_str().unwrap().starts_with("tt"));
+    assert_eq!(app["secret"].as_str().unwrap().len(), 40);
+    assert_eq!(app["payment_salt"].as_str().unwrap().len(), 32);
+    assert_eq!(app["keywords"][0], "tea");
+    assert!(data.path().join("capsule.db").is_file());
+
+    let second = capsule(&["app", "create", "--name", "Second", "--data-dir", dir]);
+    let second: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();
+    assert_ne!(second["appid"], app["appid"]);
+
+    let bad = capsule(&[
+        "app",
+        "create",
+        "--name",
+        "x",
+        "--request-domain",
+        "http://plain.example",
+        "--data-dir",
+        dir,
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("request_domains"), "{}", stderr(&bad));
+    let unreachable = capsule(&["app", "create", "--name", "x", "--database-url", "mysql://nowhere/db"]);
+    assert!(stderr(&unreachable).contains("unsupported database URL"), "{}", stderr(&unreachable));
+}

@@ -16,6 +16,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("host.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/host.js")),
     ("container.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/container.js")),
     ("view.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/view.js")),
+    ("account.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/account.js")),
     ("components.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/components.js")),
     (
         "form-components.js",

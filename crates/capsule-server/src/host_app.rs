@@ -93,12 +93,7 @@ pub fn share_svg(text: &str) -> Option<String> {
 
 /// The device id from the request's cookies.
 pub fn device_of(headers: &HeaderMap) -> Option<String> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|cookies| {
-        cookies.split(';').find_map(|pair| {
-            let (name, value) = pair.trim().split_once('=')?;
-            (name == DEVICE_COOKIE && !value.is_empty() && value.len() <= 64).then(|| value.to_string())
-        })
-    })
+    crate::account::cookie(headers, DEVICE_COOKIE).filter(|device| device.len() <= 64)
 }
 
 /// The host app's page; gives a new browser its device cookie.
@@ -107,7 +102,7 @@ async fn index(headers: HeaderMap) -> Response {
     if device_of(&headers).is_none() {
         let cookie = format!(
             "{DEVICE_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000",
-            crate::sessions::token()
+            capsule_platform::random_hex(16)
         );
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(header::SET_COOKIE, value);

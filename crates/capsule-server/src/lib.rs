@@ -2,22 +2,31 @@
 //! container) and runtime sessions streamed to the browser over WebSockets.
 //!
 //! - [`catalog`]: the mini-programs and videos the host shows.
+//! - [`account`]: host users' sign-up, log-in and log-out; the logged-in user extractor (CSRF).
+//! - [`console`]: the developer console's REST API (organisations, members, apps, secrets).
+//! - [`open_api`]: what developers' servers call, in Douyin's shapes (jscode2session, token).
+//! - [`demo`]: seeding the demo publisher and its apps on first run.
 //! - [`host_app`]: the host's pages and JSON endpoints.
 //! - [`sessions`]: opening a mini-program (first frame rendered here) and its WebSocket.
 //! - [`html`]: a view tree as HTML, for the first frame.
 //! - [`assets`]: the web client, embedded in the binary.
 
+pub mod account;
 pub mod assets;
 pub mod catalog;
+pub mod console;
+pub mod demo;
 pub mod error;
 pub mod host_app;
 pub mod html;
+pub mod open_api;
 pub mod sessions;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
+use capsule_platform::Platform;
 use capsule_runtime::worker::Runtime;
 
 pub use catalog::{Catalog, MiniApp, Video};
@@ -30,11 +39,21 @@ pub struct AppState {
     pub runtime: Arc<Runtime>,
     pub sessions: Arc<sessions::Sessions>,
     pub recent: Arc<host_app::Recent>,
+    pub platform: Platform,
+    /// Which host app this server plays (`douyin` or `toutiao`): unionids differ between them.
+    pub host: &'static str,
 }
 
 impl AppState {
-    pub fn new(catalog: Catalog, runtime: Arc<Runtime>) -> Self {
-        Self { catalog: Arc::new(catalog), runtime, sessions: Arc::default(), recent: Arc::default() }
+    pub fn new(catalog: Catalog, runtime: Arc<Runtime>, platform: Platform) -> Self {
+        Self {
+            catalog: Arc::new(catalog),
+            runtime,
+            sessions: Arc::default(),
+            recent: Arc::default(),
+            platform,
+            host: "douyin",
+        }
     }
 }
 
@@ -43,12 +62,24 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(host_app::routes())
         .merge(sessions::routes())
+        .merge(account::routes())
+        .merge(console::routes())
+        .merge(open_api::routes())
         .merge(assets::routes())
         .with_state(state)
 }
 
 /// Serves on `listener` until the process ends.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    serve_until(listener, state, std::future::pending()).await
+}
+
+/// Serves on `listener` until `shutdown` completes.
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).await
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

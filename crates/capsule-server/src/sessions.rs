@@ -3,7 +3,6 @@
 //! carries the person's events, and the host calls (toast, modal, …) the browser answers.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -46,23 +45,86 @@ pub const BROWSER_APIS: &[&str] = &[
     "vibrateLong",
 ];
 
-/// A random token (128 bits, hex) for session ids and device cookies.
-pub fn token() -> String {
-    let mut bytes = [0u8; 16];
-    if let Ok(mut random) = std::fs::File::open("/dev/urandom") {
-        let _ = random.read_exact(&mut bytes);
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The host side of one browser's session: calls go out on the socket, answers come back.
 pub struct WebHost {
     out: UnboundedSender<Json_>,
     pending: Mutex<HashMap<u64, Reply>>,
     next: AtomicU64,
+    login: LoginContext,
+}
+
+/// What `tt.login` needs to know: the platform, the app, the browser and the host app.
+#[derive(Clone)]
+struct LoginContext {
+    platform: capsule_platform::Platform,
+    appid: String,
+    device: Option<String>,
+    host: &'static str,
+    runtime: tokio::runtime::Handle,
+}
+
+impl LoginContext {
+    /// Codes for whoever is logged in on this browser now; `None` if no one is.
+    async fn codes(&self, anonymous_allowed: bool) -> Result<Option<Json_>, String> {
+        let user = match &self.device {
+            Some(device) => self.platform.user_on_device(device).await.map_err(|e| e.to_string())?,
+            None => None,
+        };
+        if user.is_none() && !anonymous_allowed {
+            return Ok(None);
+        }
+        let codes = self
+            .platform
+            .issue_login_codes(&self.appid, user.as_ref(), self.device.as_deref(), self.host)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(Some(json!({
+            "code": codes.code.unwrap_or_default(),
+            "anonymousCode": codes.anonymous_code.unwrap_or_default(),
+            "isLogin": codes.is_login,
+        })))
+    }
 }
 
 impl WebHost {
+    /// `tt.login` / `wx.login`: codes at once for a logged-in person; otherwise the host asks
+    /// them to log in (unless `force: false`, which settles for an anonymous code).
+    fn log_in(self: &Arc<Self>, args: Json_, reply: Reply) {
+        let force = args["force"].as_bool().unwrap_or(true);
+        let host = self.clone();
+        let context = self.login.clone();
+        context.runtime.clone().spawn(async move {
+            match context.codes(!force).await {
+                Ok(Some(codes)) => reply(Ok(codes)),
+                Err(reason) => reply(Err(reason)),
+                Ok(None) => {
+                    let after_prompt: Reply = Box::new(move |answer| {
+                        let runtime = context.runtime.clone();
+                        runtime.spawn(async move {
+                            reply(match answer {
+                                Err(_) => Err("user cancelled login".into()),
+                                Ok(_) => match context.codes(false).await {
+                                    Ok(Some(codes)) => Ok(codes),
+                                    Ok(None) => Err("user did not log in".into()),
+                                    Err(reason) => Err(reason),
+                                },
+                            });
+                        });
+                    });
+                    host.ask_browser("login", json!({}), after_prompt);
+                }
+            }
+        });
+    }
+
+    fn ask_browser(&self, api: &str, args: Json_, reply: Reply) {
+        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+        self.pending.lock().unwrap_or_else(|e| e.into_inner()).insert(id, reply);
+        if self.out.send(json!({ "kind": "call", "id": id, "api": api, "args": args })).is_err() {
+            self.answer(id, Err("the view is gone".into()));
+        }
+    }
+
     fn answer(&self, id: u64, result: Result<Json_, String>) {
         let reply = self.pending.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
         if let Some(reply) = reply {
@@ -71,16 +133,17 @@ impl WebHost {
     }
 }
 
-impl Host for WebHost {
+/// The session's handle on its [`WebHost`] (the runtime wants an owned `Arc<dyn Host>`).
+struct SharedHost(Arc<WebHost>);
+
+impl Host for SharedHost {
     fn call(&self, _scope: &SessionScope, api: &str, args: Json_, reply: Reply) {
-        if !BROWSER_APIS.contains(&api) {
+        if api == "login" {
+            self.0.log_in(args, reply);
+        } else if BROWSER_APIS.contains(&api) {
+            self.0.ask_browser(api, args, reply);
+        } else {
             reply(Err("not supported by this host".into()));
-            return;
-        }
-        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
-        self.pending.lock().unwrap_or_else(|e| e.into_inner()).insert(id, reply);
-        if self.out.send(json!({ "kind": "call", "id": id, "api": api, "args": args })).is_err() {
-            self.answer(id, Err("the view is gone".into()));
         }
     }
 }
@@ -141,10 +204,18 @@ async fn open(
         ..LaunchOptions::default()
     };
     let (out, rx) = unbounded_channel();
-    let host = Arc::new(WebHost { out: out.clone(), pending: Mutex::default(), next: AtomicU64::new(0) });
+    let login = LoginContext {
+        platform: state.platform.clone(),
+        appid: appid.clone(),
+        device: device.clone(),
+        host: state.host,
+        runtime: tokio::runtime::Handle::current(),
+    };
+    let host =
+        Arc::new(WebHost { out: out.clone(), pending: Mutex::default(), next: AtomicU64::new(0), login });
     let runtime = state.runtime.clone();
     let source = app.source.clone();
-    let session_host: Arc<dyn Host> = host.clone();
+    let session_host: Arc<dyn Host> = Arc::new(SharedHost(host.clone()));
     let user = device.clone();
     // Updates and host calls leave on one channel, in the order the session made them.
     let updates = out.clone();
@@ -160,7 +231,7 @@ async fn open(
     .map_err(|e| AppError::Runtime(e.to_string()))?
     .map_err(|e| AppError::Runtime(e.to_string()))?;
 
-    let id = token();
+    let id = capsule_platform::random_hex(16);
     let live =
         Arc::new(Live { remote, host, outgoing: Mutex::new(Some(rx)), closed: AtomicBool::new(false) });
     state.sessions.0.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), live.clone());

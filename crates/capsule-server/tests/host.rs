@@ -1,64 +1,17 @@
 //! The server on a real port: the feed, search, opening a mini-program with its first frame,
 //! and its WebSocket (an event in, patches and a host call out, the reply back).
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+mod support;
+
 use std::time::Duration;
 
-use capsule_runtime::worker::{Runtime, RuntimeConfig};
-use capsule_runtime::{MemoryStorage, TestHost};
-use capsule_server::{AppState, Catalog};
 use serde_json::{Value as Json, json};
-
-fn start() -> String {
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let catalog = Catalog::demo(&examples).unwrap();
-    let worker = PathBuf::from(env!("CARGO_BIN_EXE_capsule-server-worker"));
-    let runtime = Runtime::new(
-        RuntimeConfig::new(worker, Vec::new()),
-        Arc::new(TestHost::new()),
-        Arc::new(MemoryStorage::default()),
-    );
-    let state = AppState::new(catalog, runtime);
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap().to_string()).unwrap();
-            capsule_server::serve(listener, state).await.unwrap();
-        });
-    });
-    rx.recv().unwrap()
-}
-
-/// A minimal HTTP/1.1 client (one request per connection).
-fn http(addr: &str, method: &str, path: &str, body: Option<&Json>) -> (u16, String, Vec<u8>) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nCookie: capsule_device=test-device\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
-    let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&response[..split]).to_string();
-    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    (status, head, response[split + 4..].to_vec())
-}
-
-fn json_of(bytes: &[u8]) -> Json {
-    serde_json::from_slice(bytes).unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(bytes)))
-}
+use support::{http, json_of};
 
 #[test]
 fn the_host_app_serves_its_page_assets_feed_and_search() {
-    let addr = start();
+    let server = support::start();
+    let addr = server.addr.clone();
     let (status, head, body) = http(&addr, "GET", "/", None);
     assert_eq!(status, 200);
     assert!(head.to_ascii_lowercase().contains("content-type: text/html"));
@@ -84,7 +37,8 @@ fn the_host_app_serves_its_page_assets_feed_and_search() {
 
 #[test]
 fn opening_a_mini_program_renders_its_first_frame_and_streams_over_a_socket() {
-    let addr = start();
+    let server = support::start();
+    let addr = server.addr.clone();
     let (status, _, body) = http(
         &addr,
         "POST",
@@ -155,7 +109,8 @@ fn opening_a_mini_program_renders_its_first_frame_and_streams_over_a_socket() {
 
 #[test]
 fn a_page_share_code_holds_the_link_that_opens_it() {
-    let addr = start();
+    let server = support::start();
+    let addr = server.addr.clone();
     let (status, head, body) = http(
         &addr,
         "GET",

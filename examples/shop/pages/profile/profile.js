@@ -18,7 +18,21 @@ Page({
       { value: 'stationery', name: 'Stationery', checked: false }
     ],
     liked: '',
-    budget: 100
+    budget: 100,
+    loggedIn: false
+  },
+
+  // wx.login gives a one-time code for the shop's own server, which trades it for the user's
+  // openid with jscode2session (the AppSecret never reaches the mini-program).
+  onLogin() {
+    wx.login({
+      success: (res) => {
+        app.globalData.loginCode = res.code;
+        console.log('login code for the shop server: ' + res.code);
+        this.setData({ loggedIn: res.isLogin !== false && Boolean(res.code) });
+      },
+      fail: () => wx.showToast({ title: 'Not logged in', icon: 'none' })
+    });
   },
 
   onNotify(event) {

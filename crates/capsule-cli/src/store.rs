@@ -1,0 +1,35 @@
+//! Where the platform keeps its state, shared by `serve` and `app`: a data folder (the SQLite
+//! file, the demo secrets) and, optionally, a PostgreSQL URL instead of the SQLite file.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use capsule_db::Db;
+use capsule_platform::Platform;
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct StoreArgs {
+    /// The folder for the platform's state (created if missing).
+    #[arg(long, default_value = "capsule-data")]
+    pub data_dir: PathBuf,
+    /// `postgres://…` to keep the platform's tables in PostgreSQL instead of `DATA_DIR/capsule.db`.
+    #[arg(long, env = "CAPSULE_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl StoreArgs {
+    /// Opens the database (applying migrations) and the platform on it.
+    pub async fn open(&self) -> Result<Platform> {
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("cannot create the data folder {}", self.data_dir.display()))?;
+        let db = match &self.database_url {
+            Some(url) => Db::connect(url).await?,
+            None => Db::open_file(&self.data_dir.join("capsule.db")).await?,
+        };
+        Ok(Platform::open(db).await?)
+    }
+
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.data_dir.join(name)
+    }
+}

@@ -1,0 +1,152 @@
+//! What the server's integration tests share: the real server on a free loopback port over a
+//! fresh database (SQLite, or PostgreSQL when `CAPSULE_TEST_POSTGRES` is set) with the demo
+//! seeded, and a small HTTP/1.1 client that keeps cookies.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use capsule_db::{Backend, testing};
+use capsule_platform::Platform;
+use capsule_runtime::worker::{Runtime, RuntimeConfig};
+use capsule_runtime::{MemoryStorage, TestHost};
+use capsule_server::{AppState, Catalog};
+use serde_json::Value as Json;
+
+/// A running server; dropping it stops the server and drops its database.
+pub struct Server {
+    pub addr: String,
+    pub backend: Backend,
+    /// The demo apps' secrets, as `capsule serve` writes them: `{appid: {secret, payment_salt}}`.
+    pub secrets: Json,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The databases this machine tests against: SQLite always, PostgreSQL when configured.
+pub fn backends() -> Vec<Backend> {
+    let mut all = vec![Backend::Sqlite];
+    if std::env::var(testing::POSTGRES_ENV).is_ok() {
+        all.push(Backend::Postgres);
+    }
+    all
+}
+
+pub fn start() -> Server {
+    start_on(Backend::Sqlite)
+}
+
+pub fn start_on(backend: Backend) -> Server {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let catalog = Catalog::demo(&examples).unwrap();
+    let worker = PathBuf::from(env!("CARGO_BIN_EXE_capsule-server-worker"));
+    let runtime = Runtime::new(
+        RuntimeConfig::new(worker, Vec::new()),
+        Arc::new(TestHost::new()),
+        Arc::new(MemoryStorage::default()),
+    );
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        rt.block_on(async move {
+            let test = match backend {
+                Backend::Sqlite => testing::sqlite().await.unwrap(),
+                Backend::Postgres => testing::postgres().await.unwrap().expect("CAPSULE_TEST_POSTGRES"),
+            };
+            let platform = Platform::open(test.db.clone()).await.unwrap();
+            let folder = tempfile::tempdir().unwrap();
+            let secrets_file = folder.path().join("demo-secrets.json");
+            capsule_server::demo::seed(&platform, &catalog, Some(&secrets_file)).await.unwrap();
+            let secrets: Json =
+                serde_json::from_str(&std::fs::read_to_string(&secrets_file).unwrap()).unwrap();
+            let state = AppState::new(catalog, runtime, platform);
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            ready_tx.send((listener.local_addr().unwrap().to_string(), secrets)).unwrap();
+            capsule_server::serve_until(listener, state, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+            drop(test);
+        });
+    });
+    let (addr, secrets) = ready_rx.recv().unwrap();
+    Server { addr, backend, secrets, stop: Some(stop), thread: Some(thread) }
+}
+
+/// An HTTP answer.
+pub struct Answer {
+    pub status: u16,
+    pub head: String,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn json(&self) -> Json {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    /// The value this answer sets for cookie `name` (empty when it clears it).
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.head.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            if !key.eq_ignore_ascii_case("set-cookie") {
+                return None;
+            }
+            let (cookie, _) = value.trim().split_once(';').unwrap_or((value.trim(), ""));
+            let (key, value) = cookie.split_once('=')?;
+            (key == name).then(|| value.to_string())
+        })
+    }
+}
+
+/// One request (one connection); `headers` are added as given.
+pub fn request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    body: Option<&Json>,
+    headers: &[(&str, &str)],
+) -> Answer {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let extra: String = headers.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&response[..split]).to_string();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    Answer { status, head, body: response[split + 4..].to_vec() }
+}
+
+/// The host test's browser: a fixed device cookie.
+pub fn http(addr: &str, method: &str, path: &str, body: Option<&Json>) -> (u16, String, Vec<u8>) {
+    let answer = request(addr, method, path, body, &[("Cookie", "capsule_device=test-device")]);
+    (answer.status, answer.head, answer.body)
+}
+
+pub fn json_of(bytes: &[u8]) -> Json {
+    serde_json::from_slice(bytes).unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(bytes)))
+}
