@@ -44,8 +44,10 @@ pub struct Db {
 }
 
 /// The schema's migrations, in order: (version, description, SQL).
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "accounts apps login", include_str!("../migrations/0001_accounts_apps_login.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "accounts apps login", include_str!("../migrations/0001_accounts_apps_login.sql")),
+    (2, "versions release", include_str!("../migrations/0002_versions_release.sql")),
+];
 
 fn migrator() -> Migrator {
     Migrator::with_migrations(

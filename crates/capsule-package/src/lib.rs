@@ -5,6 +5,7 @@
 //! - [`build_package`] (or [`PackageBuilder`]) writes a deterministic `.capsule` ZIP with a
 //!   [`CapsuleManifest`]; generated files (compiled templates, bytecode) are added beside the sources.
 //! - [`read_package`] unpacks untrusted bytes, refusing path tricks, zip bombs and forged manifests.
+//! - [`ReleaseSigner`] / [`ReleaseKey`]: the platform's Ed25519 release signatures, checked by hosts.
 //!
 //! Problems in projects are [`Diagnostic`](capsule_diagnostics::Diagnostic)s; problems in packages
 //! are [`PackageError`]s. Nothing here touches the network or a database.
@@ -19,6 +20,7 @@ mod manifest;
 mod paths;
 mod project;
 mod read;
+mod signature;
 mod validate;
 mod zip_read;
 
@@ -35,5 +37,6 @@ pub use manifest::{
 pub use paths::{PathProblem, check_package_path};
 pub use project::{Component, ComponentTarget, LoadOptions, Page, Project, ProjectFile, SourceFiles};
 pub use read::{Package, read_package};
+pub use signature::{ReleaseClaim, ReleaseKey, ReleaseSigner, SignatureError};
 pub use validate::{check, check_with, sort_diagnostics, validate};
 pub use zip_read::read_archive;

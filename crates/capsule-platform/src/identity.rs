@@ -3,36 +3,65 @@
 //! device), unionid per (organisation, host app, user). None of them contains the user id.
 
 use capsule_db::{Db, sqlx};
+use capsule_package::ReleaseSigner;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::{Result, hex, random_hex};
 
 const IDENTITY_KEY: &str = "identity-hmac";
+const RELEASE_KEY: &str = "release-ed25519-seed";
 
-/// The platform's secret keys, kept in the database so every node derives the same ids.
-#[derive(Debug)]
+/// The platform's secret keys, kept in the database so every node derives the same ids and
+/// signs with the same key.
 pub struct Keys {
     identity: Vec<u8>,
+    release: ReleaseSigner,
 }
 
-impl Keys {
-    pub(crate) async fn load_or_create(db: &Db) -> Result<Keys> {
-        let fresh = random_hex(32);
-        // Two nodes starting at once both try; the first insert wins and both read it back.
-        sqlx::query(
-            "INSERT INTO platform_keys (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(IDENTITY_KEY)
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keys").field("release", &self.release).finish_non_exhaustive()
+    }
+}
+
+/// The key stored as `name`, made from 32 fresh random bytes (hex) on first use.
+async fn stored_key(db: &Db, name: &str) -> Result<String> {
+    let fresh = random_hex(32);
+    // Two nodes starting at once both try; the first insert wins and both read it back.
+    sqlx::query("INSERT INTO platform_keys (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
+        .bind(name)
         .bind(&fresh)
         .bind(0_i64)
         .execute(db.pool())
         .await?;
-        let value: String = sqlx::query_scalar("SELECT value FROM platform_keys WHERE name = $1")
-            .bind(IDENTITY_KEY)
-            .fetch_one(db.pool())
-            .await?;
-        Ok(Keys { identity: value.into_bytes() })
+    Ok(sqlx::query_scalar("SELECT value FROM platform_keys WHERE name = $1")
+        .bind(name)
+        .fetch_one(db.pool())
+        .await?)
+}
+
+impl Keys {
+    pub(crate) async fn load_or_create(db: &Db) -> Result<Keys> {
+        let identity = stored_key(db, IDENTITY_KEY).await?.into_bytes();
+        let seed_hex = stored_key(db, RELEASE_KEY).await?;
+        let mut seed = [0u8; 32];
+        for (index, byte) in seed.iter_mut().enumerate() {
+            *byte = seed_hex
+                .get(index * 2..index * 2 + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| {
+                    crate::PlatformError::Invalid(format!(
+                        "the stored key {RELEASE_KEY} is not 64 hex digits"
+                    ))
+                })?;
+        }
+        Ok(Keys { identity, release: ReleaseSigner::from_seed(seed) })
+    }
+
+    /// The key releases are signed with.
+    pub fn release_signer(&self) -> &ReleaseSigner {
+        &self.release
     }
 
     fn derive(&self, parts: &[&str]) -> String {
@@ -68,14 +97,14 @@ mod tests {
 
     #[test]
     fn ids_are_stable_and_separate() {
-        let keys = Keys { identity: b"key".to_vec() };
+        let keys = Keys { identity: b"key".to_vec(), release: ReleaseSigner::from_seed([1; 32]) };
         assert_eq!(keys.openid("a", "u"), keys.openid("a", "u"));
         assert_ne!(keys.openid("a", "u"), keys.openid("b", "u"));
         assert_ne!(keys.openid("a", "u"), keys.openid("a", "v"));
         assert_ne!(keys.unionid("o", "douyin", "u"), keys.unionid("o", "toutiao", "u"));
         assert_ne!(keys.derive(&["ab", "c"]), keys.derive(&["a", "bc"]));
         assert!(!keys.openid("a", "user-1").contains("user-1"));
-        let other = Keys { identity: b"other".to_vec() };
+        let other = Keys { identity: b"other".to_vec(), release: ReleaseSigner::from_seed([2; 32]) };
         assert_ne!(keys.openid("a", "u"), other.openid("a", "u"));
     }
 }

@@ -1,17 +1,25 @@
 //! The platform's domain: host users and their sessions, developer organisations and roles,
-//! mini-programs and their secrets, login codes, `jscode2session`, access tokens and the
-//! identities (openid, unionid) they hand out. No HTTP here: `capsule-server` maps these calls
-//! to routes, and `capsule-cli` calls them directly for `--data-dir`.
+//! mini-programs and their secrets, versions from upload to release, login codes,
+//! `jscode2session`, access tokens and the identities (openid, unionid) they hand out. No HTTP
+//! here: `capsule-server` maps these calls to routes, and `capsule-cli` calls them directly
+//! for `--data-dir`.
 //!
 //! - [`accounts`]: sign up, log in and out, sessions with CSRF tokens, organisations, roles.
 //! - [`apps`]: creating mini-programs, their AppSecret (shown once, stored hashed), payment salt.
 //! - [`login`]: one-time login codes, `jscode2session`, access tokens, rate limits.
-//! - [`identity`]: openid / anonymous_openid / unionid derivation under DESIGN.md's rules.
+//! - [`identity`]: openid / anonymous_openid / unionid derivation under DESIGN.md's rules, and
+//!   the release signing key.
+//! - [`versions`]: upload, review, release (signed, gray, rollback), channels and launch targets.
+//! - [`checks`]: the automatic checks that run an uploaded package headless, page by page.
+//! - [`store`]: the content-addressed package store (a local folder or any `object_store`).
 
 pub mod accounts;
 pub mod apps;
+pub mod checks;
 pub mod identity;
 pub mod login;
+pub mod store;
+pub mod versions;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -22,7 +30,10 @@ use sha2::{Digest, Sha256};
 
 pub use accounts::{NewSession, Org, Role, User};
 pub use apps::{App, AppSettings, CreatedApp};
+pub use checks::{CheckReport, PageCheck};
 pub use login::{Code2Session, LoginCodes, OpenApiError};
+pub use store::PackageStore;
+pub use versions::{Actor, Channel, ChannelState, LaunchTarget, Version, VersionStatus};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlatformError {
@@ -40,6 +51,9 @@ pub enum PlatformError {
     /// Clashes with what exists (a taken username).
     #[error("{0}")]
     Conflict(String),
+    /// The package store failed (a disk or network error).
+    #[error("package store: {0}")]
+    Store(String),
     #[error(transparent)]
     Db(#[from] DbError),
 }

@@ -6,7 +6,9 @@
 //! - [`Host`] and [`Storage`]: what the embedding app provides; [`TestHost`] and
 //!   [`MemoryStorage`] for tests and headless runs.
 //! - [`worker`]: sessions inside supervised worker processes, one process per mini-program.
+//! - [`build`]: checking a project folder and packing it, scripts compiled to bytecode.
 
+pub mod build;
 pub mod bundle;
 pub mod events;
 pub mod host;

@@ -37,6 +37,7 @@ impl From<PlatformError> for AppError {
             PlatformError::NotFound(m) => AppError::NotFound(m),
             PlatformError::Conflict(m) => AppError::Conflict(m),
             PlatformError::Db(e) => AppError::Internal(format!("storage failed: {e}")),
+            PlatformError::Store(e) => AppError::Internal(e),
         }
     }
 }
