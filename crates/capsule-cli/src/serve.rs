@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use capsule_server::{AppState, Catalog};
+use capsule_server::AppState;
 
 use crate::store::StoreArgs;
 
@@ -22,12 +22,14 @@ fn examples_dir(given: Option<PathBuf>) -> PathBuf {
 }
 
 pub fn run(bind: SocketAddr, examples: Option<PathBuf>, store: StoreArgs) -> Result<ExitCode> {
-    let catalog = Catalog::demo(&examples_dir(examples))?;
+    let examples = examples_dir(examples);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let platform = store.open().await?;
-        capsule_server::demo::seed(&platform, &catalog, Some(&store.file("demo-secrets.json"))).await?;
-        let state = AppState::new(catalog, crate::run::runtime()?, platform);
+        let packages = store.packages()?;
+        capsule_server::demo::seed(&platform, &packages, &examples, Some(&store.file("demo-secrets.json")))
+            .await?;
+        let state = AppState::new(platform, packages, crate::run::runtime()?, &store.file("cache"));
         let listener =
             tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
         // The port line is read by scripts and tests that ask for port 0.

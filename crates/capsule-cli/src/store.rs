@@ -1,11 +1,11 @@
 //! Where the platform keeps its state, shared by `serve` and `app`: a data folder (the SQLite
-//! file, the demo secrets) and, optionally, a PostgreSQL URL instead of the SQLite file.
+//! file, the package store, the demo secrets) and, optionally, a PostgreSQL URL instead of the SQLite file.
 
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use capsule_db::Db;
-use capsule_platform::Platform;
+use capsule_platform::{PackageStore, Platform};
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct StoreArgs {
@@ -27,6 +27,11 @@ impl StoreArgs {
             None => Db::open_file(&self.data_dir.join("capsule.db")).await?,
         };
         Ok(Platform::open(db).await?)
+    }
+
+    /// The package store: `DATA_DIR/packages`.
+    pub fn packages(&self) -> Result<PackageStore> {
+        Ok(PackageStore::local(&self.data_dir.join("packages"))?)
     }
 
     pub fn file(&self, name: &str) -> PathBuf {

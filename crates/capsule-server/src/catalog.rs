@@ -1,35 +1,37 @@
-//! The mini-programs and videos the host shows: the demo content, loaded from project
-//! folders, until the platform's database holds published apps.
+//! What the host shows and runs: published mini-programs from the platform, each launched from
+//! a package fetched from the store and verified (hash and release signature) before any of
+//! its code runs, and the videos of the feed.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use capsule_package::ReleaseKey;
+use capsule_platform::{App, Channel, LaunchTarget, PackageStore, Platform, User};
 use capsule_runtime::AppBundle;
 use serde_json::{Value as Json, json};
 
-/// A mini-program the host can open.
+use crate::AppError;
+
+/// A mini-program version the host can run: verified, unpacked and on disk for the workers.
 #[derive(Debug)]
 pub struct MiniApp {
-    pub appid: String,
-    pub name: String,
-    pub description: String,
-    /// One emoji or short text shown as the icon.
-    pub icon: String,
-    pub category: String,
-    pub keywords: Vec<String>,
-    /// The project folder or package the runtime launches.
+    pub app: App,
+    pub target: LaunchTarget,
+    /// The verified package file the runtime's worker loads.
     pub source: PathBuf,
     pub bundle: Arc<AppBundle>,
 }
 
-impl MiniApp {
-    pub fn summary(&self) -> Json {
-        json!({
-            "appid": self.appid, "name": self.name, "description": self.description,
-            "icon": self.icon, "category": self.category,
-        })
-    }
+/// What lists and search show of an app.
+pub fn app_summary(app: &App) -> Json {
+    json!({
+        "appid": app.appid, "name": app.settings.name, "description": app.settings.description,
+        "icon": app.settings.icon, "category": app.settings.category,
+    })
+}
 
+impl MiniApp {
     /// The window configuration of every page (app-level merged with page-level) and the tabBar.
     pub fn config(&self) -> Json {
         let pages: serde_json::Map<String, Json> = self
@@ -43,7 +45,9 @@ impl MiniApp {
             .collect();
         let app = self.bundle.config("app");
         json!({
-            "name": self.name, "icon": self.icon, "appid": self.appid, "description": self.description,
+            "name": self.app.settings.name, "icon": self.app.settings.icon, "appid": self.app.appid,
+            "description": self.app.settings.description, "version": self.target.version,
+            "channel": self.target.channel,
             "pages": pages, "tabBar": app.get("tabBar").cloned().unwrap_or(Json::Null),
             "entry": self.bundle.entry_route(),
         })
@@ -70,12 +74,13 @@ pub struct Anchor {
 }
 
 impl Video {
-    pub fn to_json(&self, catalog: &Catalog) -> Json {
+    /// The video as the feed shows it; an anchor shows only while its app is published.
+    pub fn to_json(&self, published: &HashMap<String, App>) -> Json {
         let anchor = self.anchor.as_ref().and_then(|a| {
-            let app = catalog.app(&a.appid)?;
+            let app = published.get(&a.appid)?;
             Some(json!({
                 "appid": a.appid, "path": a.path, "query": a.query, "title": a.title,
-                "name": app.name, "icon": app.icon,
+                "name": app.settings.name, "icon": app.settings.icon,
             }))
         });
         json!({
@@ -85,97 +90,119 @@ impl Video {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Catalog {
-    pub apps: Vec<MiniApp>,
+    platform: Platform,
+    store: PackageStore,
+    key: ReleaseKey,
+    /// Verified packages, by SHA-256, for the workers to load.
+    cache_dir: PathBuf,
+    loaded: Mutex<HashMap<String, Arc<MiniApp>>>,
     pub videos: Vec<Video>,
 }
 
-/// Why the demo content could not load.
-#[derive(Debug, thiserror::Error)]
-#[error("cannot load the demo mini-program {path}: {reason}")]
-pub struct CatalogError {
-    pub path: String,
-    pub reason: String,
+impl Catalog {
+    /// A catalog of what `platform` publishes, with packages from `store` cached in `cache_dir`.
+    pub fn new(platform: Platform, store: PackageStore, cache_dir: &Path) -> Catalog {
+        Catalog {
+            key: platform.release_key(),
+            platform,
+            store,
+            cache_dir: cache_dir.to_path_buf(),
+            loaded: Mutex::default(),
+            videos: demo_videos(),
+        }
+    }
+
+    pub fn store(&self) -> &PackageStore {
+        &self.store
+    }
+
+    /// Published apps by appid.
+    pub async fn published(&self) -> Result<HashMap<String, App>, AppError> {
+        let published = self.platform.published_apps().await?;
+        Ok(published.into_iter().map(|(app, _)| (app.appid.clone(), app)).collect())
+    }
+
+    /// The version of `appid` this person gets from `channel`, verified and ready to launch.
+    /// A package that does not match its release (altered in the store) is refused.
+    pub async fn launch(
+        &self,
+        appid: &str,
+        channel: Channel,
+        user: Option<&User>,
+        device: &str,
+    ) -> Result<Arc<MiniApp>, AppError> {
+        let target = self.platform.launch_target(appid, channel, user, device).await?;
+        let cached = self.loaded.lock().unwrap_or_else(|e| e.into_inner()).get(&target.version_id).cloned();
+        if let Some(app) = cached {
+            return Ok(app);
+        }
+        let app = self.platform.app(appid).await?;
+        let bytes = self.store.get(&target.package_sha256).await?;
+        target.verify(&self.key, &bytes).map_err(|e| {
+            AppError::Refused(format!("{} {} cannot run: {e}", app.settings.name, target.version))
+        })?;
+        let source = self.cache_dir.join(format!("{}.capsule", target.package_sha256));
+        let cache_dir = self.cache_dir.clone();
+        let (source, bundle) = tokio::task::spawn_blocking(move || {
+            write_once(&cache_dir, &source, &bytes)?;
+            let bundle =
+                AppBundle::from_package(&bytes, true).map_err(|e| AppError::Runtime(e.to_string()))?;
+            Ok::<_, AppError>((source, bundle))
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
+        let mini = Arc::new(MiniApp { app, target, source, bundle: Arc::new(bundle) });
+        self.loaded
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(mini.target.version_id.clone(), mini.clone());
+        Ok(mini)
+    }
 }
 
-impl Catalog {
-    pub fn app(&self, appid: &str) -> Option<&MiniApp> {
-        self.apps.iter().find(|a| a.appid == appid)
+/// Writes `bytes` to `file` unless it is there, through a temporary file so a worker never
+/// reads half a package.
+fn write_once(dir: &Path, file: &Path, bytes: &[u8]) -> Result<(), AppError> {
+    if file.is_file() && std::fs::read(file).is_ok_and(|on_disk| on_disk == bytes) {
+        return Ok(());
     }
+    let failed = |e: std::io::Error| AppError::Internal(format!("caching {}: {e}", file.display()));
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    let partial = dir.join(format!(".{}.partial", capsule_platform::random_hex(8)));
+    std::fs::write(&partial, bytes).map_err(failed)?;
+    std::fs::rename(&partial, file).map_err(failed)
+}
 
-    /// The demo: the example mini-programs under `examples` and the videos that promote them.
-    pub fn demo(examples: &Path) -> Result<Catalog, CatalogError> {
-        let load = |folder: &str,
-                    appid: &str,
-                    name: &str,
-                    icon: &str,
-                    category: &str,
-                    description: &str,
-                    keywords: &[&str]| {
-            let source = examples.join(folder);
-            let source = source.canonicalize().unwrap_or(source);
-            let bundle = AppBundle::open(&source)
-                .map_err(|e| CatalogError { path: source.display().to_string(), reason: e.to_string() })?;
-            Ok::<_, CatalogError>(MiniApp {
-                appid: appid.into(),
-                name: name.into(),
-                description: description.into(),
-                icon: icon.into(),
-                category: category.into(),
-                keywords: keywords.iter().map(|k| k.to_string()).collect(),
-                source,
-                bundle: Arc::new(bundle),
-            })
-        };
-        let apps = vec![
-            load(
-                "shop",
-                "tt0000000000shop",
-                "Capsule Shop",
-                "🛍️",
-                "Shopping",
-                "Everyday goods: mugs, tea, notebooks.",
-                &["shop", "store", "mug", "tea", "buy"],
-            )?,
-            load(
-                "tt-tickets",
-                "tt00000000ticket",
-                "Cinema Tickets",
-                "🎬",
-                "Entertainment",
-                "Films, showtimes and seats.",
-                &["cinema", "film", "movie", "ticket", "grinch"],
-            )?,
-        ];
-        let video = |id: &str, author: &str, caption: &str, file: &str, anchor: Option<Anchor>| Video {
-            id: id.into(),
-            author: author.into(),
-            caption: caption.into(),
-            file: file.into(),
-            anchor,
-        };
-        let anchor = |appid: &str, path: &str, query: &str, title: &str| {
-            Some(Anchor { appid: appid.into(), path: path.into(), query: query.into(), title: title.into() })
-        };
-        let videos = vec![
-            video(
-                "v1",
-                "@capsule.shop",
-                "New season mugs and spring tea are in #shopping",
-                "shop-promo.mp4",
-                anchor("tt0000000000shop", "pages/index/index", "", "Shop the look"),
-            ),
-            video(
-                "v2",
-                "@cinema.daily",
-                "The Grinch is back this weekend, grab your seats",
-                "tickets-promo.mp4",
-                anchor("tt00000000ticket", "", "", "Buy tickets"),
-            ),
-            video("v3", "@walks", "A slow walk through the old town", "city-walk.mp4", None),
-            video("v4", "@stargazer", "Patterns in the night sky", "night-sky.mp4", None),
-        ];
-        Ok(Catalog { apps, videos })
-    }
+/// The feed's videos, promoting the demo apps.
+fn demo_videos() -> Vec<Video> {
+    let video = |id: &str, author: &str, caption: &str, file: &str, anchor: Option<Anchor>| Video {
+        id: id.into(),
+        author: author.into(),
+        caption: caption.into(),
+        file: file.into(),
+        anchor,
+    };
+    let anchor = |appid: &str, path: &str, query: &str, title: &str| {
+        Some(Anchor { appid: appid.into(), path: path.into(), query: query.into(), title: title.into() })
+    };
+    vec![
+        video(
+            "v1",
+            "@capsule.shop",
+            "New season mugs and spring tea are in #shopping",
+            "shop-promo.mp4",
+            anchor("tt0000000000shop", "pages/index/index", "", "Shop the look"),
+        ),
+        video(
+            "v2",
+            "@cinema.daily",
+            "The Grinch is back this weekend, grab your seats",
+            "tickets-promo.mp4",
+            anchor("tt00000000ticket", "", "", "Buy tickets"),
+        ),
+        video("v3", "@walks", "A slow walk through the old town", "city-walk.mp4", None),
+        video("v4", "@stargazer", "Patterns in the night sky", "night-sky.mp4", None),
+    ]
 }

@@ -1,52 +1,151 @@
 //! The demo content seeded on first run: a publisher organisation and, as its apps, the example
-//! mini-programs the host shows. Their AppSecrets exist only at creation, so they are written
-//! once to a file in the data folder for the example merchant backend to read.
+//! mini-programs under `examples/`, each built, checked, approved and released through the
+//! platform like any upload. A changed example is released again as a new version on the next
+//! start. The AppSecrets exist only at creation, so they are written once to a file in the data
+//! folder for the example merchant backend to read.
 
 use std::path::Path;
 
-use capsule_platform::{AppSettings, Platform, PlatformError};
+use capsule_platform::{Actor, AppSettings, Channel, PackageStore, Platform, PlatformError, VersionStatus};
 use serde_json::{Map, Value as Json_};
-
-use crate::Catalog;
 
 pub const DEMO_ORG: &str = "o-capsule-demo";
 
-/// Registers every catalog app with the platform (once), adding new secrets to `secrets_file`.
+/// A demo app: its folder under `examples/`, fixed appid and what the host shows.
+struct DemoApp {
+    folder: &'static str,
+    appid: &'static str,
+    name: &'static str,
+    icon: &'static str,
+    category: &'static str,
+    description: &'static str,
+    keywords: &'static [&'static str],
+}
+
+const DEMO_APPS: &[DemoApp] = &[
+    DemoApp {
+        folder: "shop",
+        appid: "tt0000000000shop",
+        name: "Capsule Shop",
+        icon: "🛍️",
+        category: "Shopping",
+        description: "Everyday goods: mugs, tea, notebooks.",
+        keywords: &["shop", "store", "mug", "tea", "buy"],
+    },
+    DemoApp {
+        folder: "tt-tickets",
+        appid: "tt00000000ticket",
+        name: "Cinema Tickets",
+        icon: "🎬",
+        category: "Entertainment",
+        description: "Films, showtimes and seats.",
+        keywords: &["cinema", "film", "movie", "ticket", "grinch"],
+    },
+];
+
+/// Why the demo could not be seeded.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(transparent)]
+    Platform(#[from] PlatformError),
+    #[error("the demo mini-program {folder} {reason}")]
+    App { folder: String, reason: String },
+    #[error("cannot write the demo apps' secrets to {path}: {reason}")]
+    Secrets { path: String, reason: String },
+}
+
+/// Registers every demo app (once) and releases its example folder unless the release already
+/// has exactly those contents; new secrets are added to `secrets_file`.
 pub async fn seed(
     platform: &Platform,
-    catalog: &Catalog,
+    store: &PackageStore,
+    examples: &Path,
     secrets_file: Option<&Path>,
-) -> Result<(), PlatformError> {
+) -> Result<(), DemoError> {
     platform.ensure_org(DEMO_ORG, "Capsule Demo").await?;
     let mut secrets: Map<String, Json_> = secrets_file
         .and_then(|file| std::fs::read_to_string(file).ok())
         .and_then(|text| serde_json::from_str(&text).ok())
         .unwrap_or_default();
     let mut added = false;
-    for app in &catalog.apps {
+    for demo in DEMO_APPS {
         let settings = AppSettings {
-            name: app.name.clone(),
-            icon: app.icon.clone(),
-            description: app.description.clone(),
-            category: app.category.clone(),
-            keywords: app.keywords.clone(),
+            name: demo.name.into(),
+            icon: demo.icon.into(),
+            description: demo.description.into(),
+            category: demo.category.into(),
+            keywords: demo.keywords.iter().map(|k| k.to_string()).collect(),
             request_domains: Vec::new(),
             notify_url: String::new(),
             allow_mount: true,
         };
-        if let Some(created) = platform.seed_app(DEMO_ORG, &app.appid, settings).await? {
+        if let Some(created) = platform.seed_app(DEMO_ORG, demo.appid, settings).await? {
             secrets.insert(
-                app.appid.clone(),
+                demo.appid.into(),
                 serde_json::json!({ "secret": created.secret, "payment_salt": created.app.payment_salt }),
             );
             added = true;
         }
+        release_example(platform, store, &examples.join(demo.folder), demo.appid).await?;
     }
     if added && let Some(file) = secrets_file {
         let text = serde_json::to_string_pretty(&secrets).unwrap_or_default();
-        std::fs::write(file, text).map_err(|e| {
-            PlatformError::Invalid(format!("cannot write the demo apps' secrets to {}: {e}", file.display()))
-        })?;
+        std::fs::write(file, text)
+            .map_err(|e| DemoError::Secrets { path: file.display().to_string(), reason: e.to_string() })?;
     }
+    Ok(())
+}
+
+/// Builds `folder` and, unless the release has the same contents, uploads, approves and
+/// releases it as the operator.
+async fn release_example(
+    platform: &Platform,
+    store: &PackageStore,
+    folder: &Path,
+    appid: &str,
+) -> Result<(), DemoError> {
+    let failed = |reason: String| DemoError::App { folder: folder.display().to_string(), reason };
+    let dir = folder.to_path_buf();
+    let built = tokio::task::spawn_blocking(move || {
+        capsule_runtime::build::build_project(&dir, &capsule_package::Limits::default())
+    })
+    .await
+    .map_err(|e| failed(e.to_string()))?
+    .map_err(|e| failed(format!("does not build: {e}")))?;
+    let hash = capsule_package::read_package(&built.bytes, &capsule_package::Limits::default())
+        .map_err(|e| failed(e.to_string()))?
+        .package_hash()
+        .to_string();
+    if let Some(current) = platform.channel(appid, Channel::Release).await? {
+        let released = platform.version(appid, &current.version_id).await?;
+        if released.package_hash == hash {
+            return Ok(());
+        }
+    }
+    let label = format!("1.0.0-{}", &hash[..12]);
+    let existing = platform.versions(Actor::Operator, appid).await?.into_iter().find(|v| v.version == label);
+    let version = match existing {
+        Some(version) => version,
+        None => {
+            platform.upload_version(Actor::Operator, store, appid, &label, "The example", built.bytes).await?
+        }
+    };
+    if !version.checks.passed {
+        let report = serde_json::to_string(&version.checks).unwrap_or_default();
+        return Err(failed(format!("fails the platform's checks: {report}")));
+    }
+    if version.released_at.is_some() {
+        platform.rollback(Actor::Operator, appid, &version.id).await?;
+        return Ok(());
+    }
+    // Walk on from wherever an interrupted start left it.
+    let mut status = version.status;
+    if matches!(status, VersionStatus::Checked | VersionStatus::Rejected) {
+        status = platform.submit_for_review(Actor::Operator, appid, &version.id).await?.status;
+    }
+    if status == VersionStatus::InReview {
+        platform.review(Actor::Operator, appid, &version.id, true, "").await?;
+    }
+    platform.release(Actor::Operator, appid, &version.id, 100).await?;
     Ok(())
 }

@@ -23,6 +23,9 @@ pub enum AppError {
     /// The mini-program could not run (its worker died, its code failed to load).
     #[error("{0}")]
     Runtime(String),
+    /// A package failed verification (altered after the platform signed it): never run.
+    #[error("{0}")]
+    Refused(String),
     /// Something on the server's side (the database); the person can only retry.
     #[error("{0}")]
     Internal(String),
@@ -51,6 +54,7 @@ impl IntoResponse for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Runtime(_) => StatusCode::BAD_GATEWAY,
+            AppError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         (status, Json(json!({ "error": self.to_string() }))).into_response()

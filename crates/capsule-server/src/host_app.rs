@@ -11,7 +11,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value as Json_, json};
 
-use crate::catalog::{Catalog, MiniApp};
+use capsule_platform::App;
+
+use crate::catalog::{Video, app_summary};
 use crate::{AppError, AppState};
 
 /// The cookie naming this browser, so "recently used" is per person.
@@ -77,7 +79,7 @@ async fn share_code(
 ) -> Result<Response, AppError> {
     let get = |key: &str| query.get(key).map(String::as_str).unwrap_or("");
     let appid = get("appid");
-    state.catalog.app(appid).ok_or_else(|| AppError::NotFound(format!("no mini-program {appid}")))?;
+    state.platform.app(appid).await?;
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
     let link = share_link(&format!("http://{host}"), appid, get("path"), get("query"));
     let svg =
@@ -111,29 +113,37 @@ async fn index(headers: HeaderMap) -> Response {
     response
 }
 
-async fn feed(State(state): State<AppState>) -> Json<Json_> {
-    let videos: Vec<Json_> = state.catalog.videos.iter().map(|v| v.to_json(&state.catalog)).collect();
-    Json(json!({ "videos": videos }))
+async fn feed(State(state): State<AppState>) -> Result<Json<Json_>, AppError> {
+    let published = state.catalog.published().await?;
+    let videos: Vec<Json_> = state.catalog.videos.iter().map(|v| v.to_json(&published)).collect();
+    Ok(Json(json!({ "videos": videos })))
 }
 
-async fn miniapps(State(state): State<AppState>, headers: HeaderMap) -> impl IntoResponse {
+async fn miniapps(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Json_>, AppError> {
+    let published = state.catalog.published().await?;
     let recent: Vec<Json_> = device_of(&headers)
         .map(|device| state.recent.of(&device))
         .unwrap_or_default()
         .iter()
-        .filter_map(|appid| state.catalog.app(appid).map(MiniApp::summary))
+        .filter_map(|appid| published.get(appid).map(app_summary))
         .collect();
-    let all: Vec<Json_> = state.catalog.apps.iter().map(MiniApp::summary).collect();
-    Json(json!({ "recent": recent, "all": all }))
+    let mut all: Vec<&App> = published.values().collect();
+    all.sort_by(|a, b| a.settings.name.cmp(&b.settings.name));
+    let all: Vec<Json_> = all.into_iter().map(app_summary).collect();
+    Ok(Json(json!({ "recent": recent, "all": all })))
 }
 
-async fn search(State(state): State<AppState>, Query(query): Query<HashMap<String, String>>) -> Json<Json_> {
+async fn search(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<Json_>, AppError> {
     let q = query.get("q").map(String::as_str).unwrap_or("");
-    Json(search_catalog(&state.catalog, q))
+    let published = state.catalog.published().await?;
+    Ok(Json(search_catalog(&published, &state.catalog.videos, q)))
 }
 
 /// Mini-programs whose name, description, category or keywords match, then matching videos.
-pub fn search_catalog(catalog: &Catalog, q: &str) -> Json_ {
+pub fn search_catalog(published: &HashMap<String, App>, videos: &[Video], q: &str) -> Json_ {
     let terms: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
     if terms.is_empty() {
         return json!({ "query": q, "miniapps": [], "videos": [] });
@@ -142,23 +152,22 @@ pub fn search_catalog(catalog: &Catalog, q: &str) -> Json_ {
         let haystack = texts.join(" ").to_lowercase();
         terms.iter().all(|t| haystack.contains(t.as_str()))
     };
-    let miniapps: Vec<Json_> = catalog
-        .apps
-        .iter()
+    let mut apps: Vec<&App> = published
+        .values()
         .filter(|app| {
-            let keywords = app.keywords.join(" ");
-            matches(&[&app.name, &app.description, &app.category, &keywords])
+            let s = &app.settings;
+            matches(&[&s.name, &s.description, &s.category, &s.keywords.join(" ")])
         })
-        .map(MiniApp::summary)
         .collect();
-    let videos: Vec<Json_> = catalog
-        .videos
+    apps.sort_by(|a, b| a.settings.name.cmp(&b.settings.name));
+    let miniapps: Vec<Json_> = apps.into_iter().map(app_summary).collect();
+    let videos: Vec<Json_> = videos
         .iter()
         .filter(|v| {
             let anchor = v.anchor.as_ref().map(|a| a.title.as_str()).unwrap_or("");
             matches(&[&v.caption, &v.author, anchor])
         })
-        .map(|v| v.to_json(catalog))
+        .map(|v| v.to_json(published))
         .collect();
     json!({ "query": q, "miniapps": miniapps, "videos": videos })
 }

@@ -1,11 +1,12 @@
 //! The HTTP side of Capsule: the host web app (feed, mini-program entrance, search, the
 //! container) and runtime sessions streamed to the browser over WebSockets.
 //!
-//! - [`catalog`]: the mini-programs and videos the host shows.
+//! - [`catalog`]: the published mini-programs (verified before they run) and videos the host shows.
 //! - [`account`]: host users' sign-up, log-in and log-out; the logged-in user extractor (CSRF).
 //! - [`console`]: the developer console's REST API (organisations, members, apps, secrets).
+//! - [`versions`]: the console's versions API (upload, checks, review, release, rollback).
 //! - [`open_api`]: what developers' servers call, in Douyin's shapes (jscode2session, token).
-//! - [`demo`]: seeding the demo publisher and its apps on first run.
+//! - [`demo`]: seeding the demo publisher and releasing its apps through the platform.
 //! - [`host_app`]: the host's pages and JSON endpoints.
 //! - [`sessions`]: opening a mini-program (first frame rendered here) and its WebSocket.
 //! - [`html`]: a view tree as HTML, for the first frame.
@@ -21,6 +22,7 @@ pub mod host_app;
 pub mod html;
 pub mod open_api;
 pub mod sessions;
+pub mod versions;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -29,6 +31,7 @@ use axum::Router;
 use capsule_platform::Platform;
 use capsule_runtime::worker::Runtime;
 
+pub use capsule_platform::PackageStore;
 pub use catalog::{Catalog, MiniApp, Video};
 pub use error::AppError;
 
@@ -45,9 +48,16 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(catalog: Catalog, runtime: Arc<Runtime>, platform: Platform) -> Self {
+    /// The server's state over `platform` and its package `store`; verified packages are cached
+    /// in `cache_dir` for the runtime's workers.
+    pub fn new(
+        platform: Platform,
+        store: PackageStore,
+        runtime: Arc<Runtime>,
+        cache_dir: &std::path::Path,
+    ) -> Self {
         Self {
-            catalog: Arc::new(catalog),
+            catalog: Arc::new(Catalog::new(platform.clone(), store, cache_dir)),
             runtime,
             sessions: Arc::default(),
             recent: Arc::default(),
@@ -65,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::routes())
         .merge(console::routes())
         .merge(open_api::routes())
+        .merge(versions::routes())
         .merge(assets::routes())
         .with_state(state)
 }

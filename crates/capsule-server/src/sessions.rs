@@ -14,6 +14,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use capsule_platform::Channel;
 use capsule_runtime::host::Reply;
 use capsule_runtime::worker::{RemoteSession, SessionError, UpdateSink};
 use capsule_runtime::{Host, LaunchOptions, SessionScope, ViewEvent};
@@ -189,18 +190,23 @@ async fn open(
 ) -> Result<Json<Json_>, AppError> {
     let appid =
         body["appid"].as_str().ok_or_else(|| AppError::BadRequest("appid is required".into()))?.to_string();
-    let app =
-        state.catalog.app(&appid).ok_or_else(|| AppError::NotFound(format!("no mini-program {appid}")))?;
+    let device = crate::host_app::device_of(&headers);
+    let channel = Channel::parse(body["channel"].as_str().unwrap_or("release"))?;
+    let user = match &device {
+        Some(device) => state.platform.user_on_device(device).await?,
+        None => None,
+    };
+    let app = state.catalog.launch(&appid, channel, user.as_ref(), device.as_deref().unwrap_or("")).await?;
     let route =
         body["path"].as_str().map(|p| p.trim_start_matches('/').to_string()).filter(|p| !p.is_empty());
     let query = body["query"].as_str().unwrap_or("").trim_start_matches('?').to_string();
-    let device = crate::host_app::device_of(&headers);
     let options = LaunchOptions {
         app_id: appid.clone(),
         route,
         query,
         scene: body["scene"].as_u64().unwrap_or(1001) as u32,
         system_info: json!({ "windowWidth": 375, "windowHeight": 667, "platform": "web" }),
+        request_domains: Some(app.app.settings.request_domains.clone()),
         ..LaunchOptions::default()
     };
     let (out, rx) = unbounded_channel();

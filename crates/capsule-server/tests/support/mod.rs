@@ -13,7 +13,7 @@ use capsule_db::{Backend, testing};
 use capsule_platform::Platform;
 use capsule_runtime::worker::{Runtime, RuntimeConfig};
 use capsule_runtime::{MemoryStorage, TestHost};
-use capsule_server::{AppState, Catalog};
+use capsule_server::{AppState, PackageStore};
 use serde_json::Value as Json;
 
 /// A running server; dropping it stops the server and drops its database.
@@ -22,6 +22,9 @@ pub struct Server {
     pub backend: Backend,
     /// The demo apps' secrets, as `capsule serve` writes them: `{appid: {secret, payment_salt}}`.
     pub secrets: Json,
+    /// The server's data folder: `packages/` (the store), `cache/`, `demo-secrets.json`.
+    pub folder: PathBuf,
+    _folder: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -52,13 +55,15 @@ pub fn start() -> Server {
 
 pub fn start_on(backend: Backend) -> Server {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let catalog = Catalog::demo(&examples).unwrap();
     let worker = PathBuf::from(env!("CARGO_BIN_EXE_capsule-server-worker"));
     let runtime = Runtime::new(
         RuntimeConfig::new(worker, Vec::new()),
         Arc::new(TestHost::new()),
         Arc::new(MemoryStorage::default()),
     );
+    let kept = tempfile::tempdir().unwrap();
+    let folder = kept.path().to_path_buf();
+    let data = folder.clone();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::spawn(move || {
@@ -69,12 +74,12 @@ pub fn start_on(backend: Backend) -> Server {
                 Backend::Postgres => testing::postgres().await.unwrap().expect("CAPSULE_TEST_POSTGRES"),
             };
             let platform = Platform::open(test.db.clone()).await.unwrap();
-            let folder = tempfile::tempdir().unwrap();
-            let secrets_file = folder.path().join("demo-secrets.json");
-            capsule_server::demo::seed(&platform, &catalog, Some(&secrets_file)).await.unwrap();
+            let secrets_file = data.join("demo-secrets.json");
+            let store = PackageStore::local(&data.join("packages")).unwrap();
+            capsule_server::demo::seed(&platform, &store, &examples, Some(&secrets_file)).await.unwrap();
             let secrets: Json =
                 serde_json::from_str(&std::fs::read_to_string(&secrets_file).unwrap()).unwrap();
-            let state = AppState::new(catalog, runtime, platform);
+            let state = AppState::new(platform, store, runtime, &data.join("cache"));
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             ready_tx.send((listener.local_addr().unwrap().to_string(), secrets)).unwrap();
             capsule_server::serve_until(listener, state, async {
@@ -86,7 +91,7 @@ pub fn start_on(backend: Backend) -> Server {
         });
     });
     let (addr, secrets) = ready_rx.recv().unwrap();
-    Server { addr, backend, secrets, stop: Some(stop), thread: Some(thread) }
+    Server { addr, backend, secrets, folder, _folder: kept, stop: Some(stop), thread: Some(thread) }
 }
 
 /// An HTTP answer.
@@ -116,7 +121,7 @@ impl Answer {
     }
 }
 
-/// One request (one connection); `headers` are added as given.
+/// One request (one connection) with a JSON body; `headers` are added as given.
 pub fn request(
     addr: &str,
     method: &str,
@@ -124,15 +129,28 @@ pub fn request(
     body: Option<&Json>,
     headers: &[(&str, &str)],
 ) -> Answer {
-    let mut stream = TcpStream::connect(addr).unwrap();
     let body = body.map(|b| b.to_string()).unwrap_or_default();
+    request_bytes(addr, method, path, body.as_bytes(), "application/json", headers)
+}
+
+/// One request (one connection) with `body` as it is.
+pub fn request_bytes(
+    addr: &str,
+    method: &str,
+    path: &str,
+    body: &[u8],
+    content_type: &str,
+    headers: &[(&str, &str)],
+) -> Answer {
+    let mut stream = TcpStream::connect(addr).unwrap();
     let extra: String = headers.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: {content_type}\r\n{extra}Content-Length: {}\r\n\r\n",
         body.len()
     )
     .unwrap();
+    stream.write_all(body).unwrap();
     let mut response = Vec::new();
     stream.read_to_end(&mut response).unwrap();
     let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
@@ -149,4 +167,40 @@ pub fn http(addr: &str, method: &str, path: &str, body: Option<&Json>) -> (u16, 
 
 pub fn json_of(bytes: &[u8]) -> Json {
     serde_json::from_slice(bytes).unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(bytes)))
+}
+
+/// A browser (or script) logged in as one user: its cookies and CSRF token.
+pub struct Client {
+    pub addr: String,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl Client {
+    /// Signs `username` up on `device` and keeps the session.
+    pub fn sign_up(server: &Server, device: &str, username: &str) -> Client {
+        let answer = request(
+            &server.addr,
+            "POST",
+            "/api/account/signup",
+            Some(&serde_json::json!({ "username": username, "password": "correct horse" })),
+            &[("Cookie", &format!("capsule_device={device}"))],
+        );
+        assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
+        let session = answer.set_cookie("capsule_session").expect("a session cookie");
+        Client {
+            addr: server.addr.clone(),
+            cookie: format!("capsule_device={device}; capsule_session={session}"),
+            csrf: answer.json()["csrf"].as_str().unwrap().to_string(),
+        }
+    }
+
+    pub fn call(&self, method: &str, path: &str, body: Option<&Json>) -> Answer {
+        request(&self.addr, method, path, body, &[("Cookie", &self.cookie), ("x-csrf-token", &self.csrf)])
+    }
+
+    pub fn send(&self, path: &str, body: &[u8]) -> Answer {
+        let headers = [("Cookie", self.cookie.as_str()), ("x-csrf-token", self.csrf.as_str())];
+        request_bytes(&self.addr, "POST", path, body, "application/octet-stream", &headers)
+    }
 }
