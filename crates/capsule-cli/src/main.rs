@@ -3,6 +3,7 @@
 mod app;
 mod automator;
 mod project;
+mod remote;
 mod render;
 mod run;
 mod serve;
@@ -81,9 +82,15 @@ enum Command {
         #[command(flatten)]
         store: store::StoreArgs,
     },
-    /// Operators' shortcuts for mini-programs on this platform.
+    /// Create and release mini-programs (on the data folder, or a running platform with --server).
     #[command(subcommand)]
     App(AppCommand),
+    /// Make a host user a platform admin (on the data folder or database).
+    Admin(app::AdminArgs),
+    /// Log in to a running platform; later `upload` and `app … --server` use the session.
+    Login(app::LoginArgs),
+    /// Build a project and upload it as a new version; prints the platform's checks (exit 1 if they fail).
+    Upload(app::UploadArgs),
     /// The worker process for mini-program sessions (started by capsule itself).
     #[command(name = "__worker", hide = true)]
     Worker,
@@ -93,6 +100,8 @@ enum Command {
 enum AppCommand {
     /// Create a mini-program; prints its appid, AppSecret (shown only now) and payment salt as JSON.
     Create(app::CreateArgs),
+    /// Upload, check, approve and release a project in one step (an operator's shortcut).
+    Release(app::ReleaseArgs),
 }
 
 /// The hidden subcommand workers run under.
@@ -108,6 +117,10 @@ fn main() -> ExitCode {
         Command::Automator { source, port, page } => automator::run(&source, port, page),
         Command::Serve { bind, examples, store } => serve::run(bind, examples, store),
         Command::App(AppCommand::Create(args)) => app::create(args),
+        Command::App(AppCommand::Release(args)) => app::release(args),
+        Command::Login(args) => app::login(args),
+        Command::Admin(args) => app::admin(args),
+        Command::Upload(args) => app::upload(args),
         Command::Worker => {
             capsule_runtime::worker::child_main();
             Ok(ExitCode::SUCCESS)
