@@ -11,6 +11,7 @@
 //!   the release signing key.
 //! - [`versions`]: upload, review, release (signed, gray, rollback), channels and launch targets.
 //! - [`checks`]: the automatic checks that run an uploaded package headless, page by page.
+//! - [`qr`]: QR codes (PNG and SVG) of share links, in the open API's colours and sizes.
 //! - [`store`]: the content-addressed package store (a local folder or any `object_store`).
 
 pub mod accounts;
@@ -18,6 +19,7 @@ pub mod apps;
 pub mod checks;
 pub mod identity;
 pub mod login;
+pub mod qr;
 pub mod store;
 pub mod versions;
 

@@ -59,7 +59,7 @@ pub fn share_link(origin: &str, appid: &str, path: &str, query: &str) -> String 
 }
 
 /// Percent-encodes everything but unreserved characters.
-fn encode(text: &str) -> String {
+pub fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {

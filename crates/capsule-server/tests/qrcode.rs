@@ -1,0 +1,84 @@
+//! The open API's QR codes: a developer's server gets an access token, asks for a code of a
+//! page, and the PNG (or SVG) it gets holds the platform link that lands on a page naming the
+//! app and opening it at that page in the host; bad tokens and parameters are refused.
+
+mod support;
+
+use serde_json::{Value as Json, json};
+use support::request;
+
+const SHOP: &str = "tt0000000000shop";
+
+/// The text of the QR code in a PNG.
+fn decode_png(bytes: &[u8]) -> String {
+    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut pixels).unwrap();
+    let (width, height) = (frame.width as usize, frame.height as usize);
+    assert_eq!(frame.color_type, png::ColorType::Rgb);
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| {
+        let at = (y * width + x) * 3;
+        ((u32::from(pixels[at]) + u32::from(pixels[at + 1]) + u32::from(pixels[at + 2])) / 3) as u8
+    });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one code in the image");
+    grids[0].decode().unwrap().1
+}
+
+#[test]
+fn qr_codes_hold_a_link_that_lands_on_the_app_and_opens_the_page() {
+    let server = support::start();
+    let secret = server.secrets[SHOP]["secret"].as_str().unwrap();
+    let token = request(
+        &server.addr,
+        "POST",
+        "/api/apps/v2/token",
+        Some(&json!({ "appid": SHOP, "secret": secret, "grant_type": "client_credential" })),
+        &[],
+    )
+    .json()["data"]["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let ask = |body: Json| request(&server.addr, "POST", "/api/apps/qrcode", Some(&body), &[]);
+    let png = ask(json!({
+        "access_token": token, "appname": "toutiao", "path": "pages%2Fdetail%2Fdetail%3Fid%3D3",
+        "width": 300, "line_color": { "r": 20, "g": 20, "b": 120 }, "background": { "r": 255, "g": 250, "b": 240 },
+        "set_icon": true,
+    }));
+    assert_eq!(png.status, 200);
+    assert!(png.head.to_lowercase().contains("content-type: image/png"), "{}", png.head);
+    let link = decode_png(&png.body);
+    let expected =
+        format!("http://{}/s/{SHOP}?host=toutiao&path=pages/detail/detail&query=id%3D3", server.addr);
+    assert_eq!(link, expected);
+
+    // The link, reached from an ordinary browser: the app's name and icon, and a way in.
+    let landing =
+        request(&server.addr, "GET", link.trim_start_matches(&format!("http://{}", server.addr)), None, &[]);
+    assert_eq!(landing.status, 200);
+    let page = String::from_utf8(landing.body).unwrap();
+    assert!(page.contains("<h1>Capsule Shop</h1>") && page.contains("🛍️"), "{page}");
+    assert!(page.contains("Open in Toutiao"), "{page}");
+    assert!(
+        page.contains("href=\"/?appid=tt0000000000shop&amp;path=pages/detail/detail&amp;query=id%3D3\""),
+        "{page}"
+    );
+
+    let svg = ask(json!({ "access_token": token, "path": "pages%2Findex%2Findex", "format": "svg" }));
+    assert!(svg.head.to_lowercase().contains("content-type: image/svg+xml"));
+    assert!(String::from_utf8(svg.body).unwrap().starts_with("<svg"));
+
+    let refused = |body: Json, errcode: i64, says: &str| {
+        let answer = ask(body).json();
+        assert_eq!(answer["errcode"], errcode, "{answer}");
+        assert!(answer["errmsg"].as_str().unwrap().contains(says), "{answer}");
+    };
+    refused(json!({ "access_token": "clt.forged", "path": "" }), 40002, "access_token");
+    refused(json!({ "access_token": token, "width": 20 }), 40014, "width");
+    refused(json!({ "access_token": token, "appname": "wechat" }), 40014, "appname");
+    refused(json!({ "access_token": token, "line_color": "red" }), 40014, "line_color");
+    refused(json!({ "access_token": token, "path": "%zz" }), 40014, "path");
+    assert_eq!(request(&server.addr, "GET", "/s/tt-unknown", None, &[]).status, 404);
+}
