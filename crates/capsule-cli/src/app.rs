@@ -148,8 +148,9 @@ pub fn login(args: LoginArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A project to upload as a version of an app.
 #[derive(clap::Args, Debug)]
-pub struct UploadArgs {
+pub struct VersionArgs {
     /// The project folder.
     pub dir: PathBuf,
     #[arg(long)]
@@ -159,6 +160,12 @@ pub struct UploadArgs {
     pub version: Option<String>,
     #[arg(long, default_value = "")]
     pub description: String,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct UploadArgs {
+    #[command(flatten)]
+    pub version: VersionArgs,
     /// The platform; the one of `capsule login` by default.
     #[arg(long)]
     pub server: Option<String>,
@@ -167,23 +174,16 @@ pub struct UploadArgs {
 /// Builds `dir` and uploads it; the platform's checks answer. Exit 1 when they fail.
 pub fn upload(args: UploadArgs) -> Result<ExitCode> {
     let remote = Remote::saved(args.server.as_deref())?;
-    let (bytes, label) = build(&args.dir, args.version)?;
-    let version = upload_to(&remote, &args.appid, &label, &args.description, &bytes)?;
+    let (bytes, label) = build(&args.version.dir, args.version.version)?;
+    let version = upload_to(&remote, &args.version.appid, &label, &args.version.description, &bytes)?;
     println!("{}", serde_json::to_string_pretty(&version)?);
     Ok(if passed(&version) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 #[derive(clap::Args, Debug)]
 pub struct ReleaseArgs {
-    /// The project folder.
-    pub dir: PathBuf,
-    #[arg(long)]
-    pub appid: String,
-    /// The version's label; `build-` and the start of the package hash by default.
-    #[arg(long)]
-    pub version: Option<String>,
-    #[arg(long, default_value = "")]
-    pub description: String,
+    #[command(flatten)]
+    pub version: VersionArgs,
     /// A running platform, as the user of `capsule login` (who must be allowed to review and
     /// release); without it, the data folder or database is used directly.
     #[arg(long)]
@@ -195,19 +195,17 @@ pub struct ReleaseArgs {
 /// Uploads, runs the checks, approves and releases to everyone in one step; exit 1, with the
 /// checks' report, when a check fails.
 pub fn release(args: ReleaseArgs) -> Result<ExitCode> {
-    let (bytes, label) = build(&args.dir, args.version)?;
+    let VersionArgs { dir, appid, version: label, description } = args.version;
+    let (bytes, label) = build(&dir, label)?;
     let released = if let Some(server) = &args.server {
         let remote = Remote::saved(Some(server))?;
-        let version = upload_to(&remote, &args.appid, &label, &args.description, &bytes)?;
+        let version = upload_to(&remote, &appid, &label, &description, &bytes)?;
         if !passed(&version) {
             println!("{}", serde_json::to_string_pretty(&version)?);
             return Ok(ExitCode::FAILURE);
         }
-        let path = format!(
-            "/api/console/apps/{}/versions/{}",
-            encode(&args.appid),
-            version["id"].as_str().unwrap_or("")
-        );
+        let path =
+            format!("/api/console/apps/{}/versions/{}", encode(&appid), version["id"].as_str().unwrap_or(""));
         remote.post(&format!("{path}/submit"), &json!({}))?;
         remote.post(&format!("{path}/review"), &json!({ "approve": true }))?;
         remote.post(&format!("{path}/release"), &json!({ "percent": 100 }))?
@@ -215,10 +213,9 @@ pub fn release(args: ReleaseArgs) -> Result<ExitCode> {
         let version = tokio()?.block_on(async {
             let platform = args.store.open().await?;
             let store = args.store.packages()?;
-            let appid = &args.appid;
+            let appid = &appid;
             let op = Actor::Operator;
-            let version =
-                platform.upload_version(op, &store, appid, &label, &args.description, bytes).await?;
+            let version = platform.upload_version(op, &store, appid, &label, &description, bytes).await?;
             let version = if version.checks.passed {
                 platform.submit_for_review(op, appid, &version.id).await?;
                 platform.review(op, appid, &version.id, true, "").await?;
