@@ -5,11 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use capsule_platform::{Actor, AppSettings};
+use capsule_server::host_app::encode;
 use serde_json::{Value as Json, json};
 
-use crate::remote::{Remote, encode};
+use crate::remote::Remote;
 use crate::store::StoreArgs;
 
 /// The organisation apps made from the command line belong to.
@@ -238,15 +239,11 @@ pub fn release(args: ReleaseArgs) -> Result<ExitCode> {
 
 /// The package of `dir` and its version label.
 fn build(dir: &Path, label: Option<String>) -> Result<(Vec<u8>, String)> {
-    let limits = capsule_package::Limits::default();
-    let Some(bytes) = crate::project::build(dir, &limits) else {
+    let Some(built) = crate::project::build(dir, &capsule_package::Limits::default()) else {
         bail!("{} does not build", dir.display());
     };
-    let hash = capsule_package::read_package(&bytes, &limits)
-        .context("reading back the package")?
-        .package_hash()
-        .to_string();
-    Ok((bytes, label.unwrap_or_else(|| format!("build-{}", &hash[..12]))))
+    let label = label.unwrap_or_else(|| format!("build-{}", &built.package_hash[..12]));
+    Ok((built.bytes, label))
 }
 
 fn upload_to(remote: &Remote, appid: &str, label: &str, description: &str, bytes: &[u8]) -> Result<Json> {

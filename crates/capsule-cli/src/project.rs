@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result};
 use capsule_diagnostics::{Diagnostic, has_errors};
 use capsule_package::Limits;
-use capsule_runtime::build::{build_project, check_project};
+use capsule_runtime::build::{Built, build_project, check_project};
 
 /// Size limits from the command line, in KiB; unset ones keep the platform defaults.
 #[derive(clap::Args, Debug, Default)]
@@ -53,13 +53,13 @@ pub fn run_check(dir: &Path, limits: &LimitArgs) -> Result<ExitCode> {
 }
 
 /// Builds the package of `dir`, printing what the check found; `None` after printing why not.
-pub fn build(dir: &Path, limits: &Limits) -> Option<Vec<u8>> {
+pub fn build(dir: &Path, limits: &Limits) -> Option<Built> {
     match build_project(dir, limits) {
         Ok(built) => {
             if !built.warnings.is_empty() {
                 print(&built.warnings);
             }
-            Some(built.bytes)
+            Some(built)
         }
         Err(failure) => {
             if has_errors(&failure.diagnostics) {
@@ -74,7 +74,7 @@ pub fn build(dir: &Path, limits: &Limits) -> Option<Vec<u8>> {
 }
 
 pub fn run_build(dir: &Path, output: &Path, limits: &LimitArgs) -> Result<ExitCode> {
-    let Some(bytes) = build(dir, &limits.limits()) else { return Ok(ExitCode::FAILURE) };
+    let Some(Built { bytes, .. }) = build(dir, &limits.limits()) else { return Ok(ExitCode::FAILURE) };
     std::fs::write(output, &bytes).with_context(|| format!("writing {}", output.display()))?;
     let package =
         capsule_package::read_package(&bytes, &limits.limits()).context("reading back the package")?;

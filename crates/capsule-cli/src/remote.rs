@@ -142,13 +142,3 @@ impl Remote {
         read_answer(&format!("POST {path}"), response)
     }
 }
-
-/// Percent-encodes a query value.
-pub fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}

@@ -3,7 +3,7 @@
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 
-use crate::manifest::sha256_hex;
+use crate::manifest::{hex, sha256_hex};
 
 /// What a release signature vouches for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +48,11 @@ impl ReleaseSigner {
         Self(SigningKey::from_bytes(&seed))
     }
 
+    /// The key whose 32-byte seed is `text`, in hex.
+    pub fn from_seed_hex(text: &str) -> Result<Self, SignatureError> {
+        Ok(Self::from_seed(unhex(text, "signing key seed")?))
+    }
+
     pub fn public_key(&self) -> ReleaseKey {
         ReleaseKey(self.0.verifying_key())
     }
@@ -88,10 +93,6 @@ impl ReleaseKey {
         let signature = Signature::from_bytes(&unhex::<64>(signature, "signature")?);
         self.0.verify_strict(&claim.message(), &signature).map_err(|_| SignatureError::BadSignature)
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn unhex<const N: usize>(text: &str, what: &'static str) -> Result<[u8; N], SignatureError> {

@@ -224,6 +224,18 @@ impl Platform {
         row.map(App::from).ok_or_else(|| PlatformError::NotFound(format!("no mini-program {appid}")))
     }
 
+    /// Every app whose release channel serves a version (published), by name.
+    pub async fn published_apps(&self) -> Result<Vec<App>> {
+        let rows: Vec<AppRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            app_columns!(),
+            " FROM apps WHERE appid IN (SELECT appid FROM channels WHERE channel = 'release') ORDER BY name, appid"
+        ))
+        .fetch_all(self.db.pool())
+        .await?;
+        Ok(rows.into_iter().map(App::from).collect())
+    }
+
     pub async fn apps_of_org(&self, org_id: &str) -> Result<Vec<App>> {
         let rows: Vec<AppRow> = sqlx::query_as(concat!(
             "SELECT ",

@@ -42,13 +42,16 @@ pub struct PageCheck {
 pub struct Checked {
     pub report: CheckReport,
     pub package: Option<Vec<u8>>,
+    /// The manifest hash of the platform's build, else of the upload, else empty.
+    pub package_hash: String,
     pub page_text: String,
 }
 
-fn failed(problems: Vec<String>, warnings: Vec<String>) -> Checked {
+fn failed(package_hash: &str, problems: Vec<String>, warnings: Vec<String>) -> Checked {
     Checked {
         report: CheckReport { passed: false, problems, warnings, pages: Vec::new() },
         package: None,
+        package_hash: package_hash.to_string(),
         page_text: String::new(),
     }
 }
@@ -57,12 +60,13 @@ fn failed(problems: Vec<String>, warnings: Vec<String>) -> Checked {
 pub fn run_checks(upload: &[u8], limits: &Limits) -> Checked {
     let package = match read_package(upload, limits) {
         Ok(package) => package,
-        Err(e) => return failed(vec![format!("the upload is not a valid package: {e}")], Vec::new()),
+        Err(e) => return failed("", vec![format!("the upload is not a valid package: {e}")], Vec::new()),
     };
+    let upload_hash = package.package_hash();
     // Rebuild from the sources only: the upload's own bytecode is never trusted.
     let folder = match tempfile::tempdir() {
         Ok(folder) => folder,
-        Err(e) => return failed(vec![format!("cannot make a work folder: {e}")], Vec::new()),
+        Err(e) => return failed(upload_hash, vec![format!("cannot make a work folder: {e}")], Vec::new()),
     };
     for entry in package.manifest().files.iter().filter(|f| !f.generated) {
         let target = folder.path().join(&entry.path);
@@ -71,7 +75,7 @@ pub fn run_checks(upload: &[u8], limits: &Limits) -> Checked {
             .map_or(Ok(()), std::fs::create_dir_all)
             .and_then(|()| std::fs::write(&target, package.file(&entry.path).unwrap_or_default()));
         if let Err(e) = written {
-            return failed(vec![format!("cannot unpack {}: {e}", entry.path)], Vec::new());
+            return failed(upload_hash, vec![format!("cannot unpack {}: {e}", entry.path)], Vec::new());
         }
     }
     let built = match build_project(folder.path(), limits) {
@@ -79,13 +83,15 @@ pub fn run_checks(upload: &[u8], limits: &Limits) -> Checked {
         Err(failure) => {
             let warnings =
                 failure.diagnostics.iter().filter(|d| !d.is_error()).map(|d| d.to_string()).collect();
-            return failed(failure.problems, warnings);
+            return failed(upload_hash, failure.problems, warnings);
         }
     };
     let warnings: Vec<String> = built.warnings.iter().map(ToString::to_string).collect();
     let bundle = match AppBundle::from_package(&built.bytes, true) {
         Ok(bundle) => Arc::new(bundle),
-        Err(e) => return failed(vec![format!("the built package does not open: {e}")], warnings),
+        Err(e) => {
+            return failed(upload_hash, vec![format!("the built package does not open: {e}")], warnings);
+        }
     };
     let mut pages = Vec::new();
     let mut page_text = String::new();
@@ -102,6 +108,7 @@ pub fn run_checks(upload: &[u8], limits: &Limits) -> Checked {
     Checked {
         report: CheckReport { passed, problems, warnings, pages },
         package: Some(built.bytes),
+        package_hash: built.package_hash,
         page_text,
     }
 }

@@ -44,19 +44,10 @@ async fn stored_key(db: &Db, name: &str) -> Result<String> {
 impl Keys {
     pub(crate) async fn load_or_create(db: &Db) -> Result<Keys> {
         let identity = stored_key(db, IDENTITY_KEY).await?.into_bytes();
-        let seed_hex = stored_key(db, RELEASE_KEY).await?;
-        let mut seed = [0u8; 32];
-        for (index, byte) in seed.iter_mut().enumerate() {
-            *byte = seed_hex
-                .get(index * 2..index * 2 + 2)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| {
-                    crate::PlatformError::Invalid(format!(
-                        "the stored key {RELEASE_KEY} is not 64 hex digits"
-                    ))
-                })?;
-        }
-        Ok(Keys { identity, release: ReleaseSigner::from_seed(seed) })
+        let seed = stored_key(db, RELEASE_KEY).await?;
+        let release = ReleaseSigner::from_seed_hex(&seed)
+            .map_err(|e| crate::PlatformError::Invalid(format!("the stored key {RELEASE_KEY}: {e}")))?;
+        Ok(Keys { identity, release })
     }
 
     /// The key releases are signed with.

@@ -263,16 +263,13 @@ impl Platform {
             return Err(PlatformError::Conflict(format!("{appid} already has a version {version}")));
         }
         let limits = capsule_package::Limits::default();
-        let upload = package.clone();
-        let checked = tokio::task::spawn_blocking(move || run_checks(&upload, &limits))
-            .await
-            .map_err(|e| PlatformError::Store(format!("the checks stopped: {e}")))?;
+        let (checked, package) =
+            tokio::task::spawn_blocking(move || (run_checks(&package, &limits), package))
+                .await
+                .map_err(|e| PlatformError::Store(format!("the checks stopped: {e}")))?;
         // Keep what was checked: the platform's build when there is one, else the upload as sent.
         let stored = checked.package.as_deref().unwrap_or(&package);
         let package_sha256 = store.put(stored).await?;
-        let package_hash = capsule_package::read_package(stored, &capsule_package::Limits::default())
-            .map(|p| p.package_hash().to_string())
-            .unwrap_or_default();
         let id = format!("v{}", random_hex(8));
         let passed = checked.report.passed;
         let status = if passed { VersionStatus::Checked } else { VersionStatus::CheckFailed };
@@ -294,7 +291,7 @@ impl Platform {
         .bind(version)
         .bind(description)
         .bind(&package_sha256)
-        .bind(&package_hash)
+        .bind(&checked.package_hash)
         .bind(stored.len() as i64)
         .bind(actor.user_id())
         .bind(now)
@@ -560,6 +557,16 @@ impl Platform {
         Ok(())
     }
 
+    /// What each channel of `appid` serves; the organisation's members may look.
+    pub async fn channels(&self, actor: Actor<'_>, appid: &str) -> Result<Vec<ChannelState>> {
+        self.authorize(actor, appid, &[Role::Owner, Role::Developer, Role::Operator]).await?;
+        let mut found = Vec::new();
+        for channel in [Channel::Develop, Channel::Trial, Channel::Release] {
+            found.extend(self.channel(appid, channel).await?);
+        }
+        Ok(found)
+    }
+
     pub async fn channel(&self, appid: &str, channel: Channel) -> Result<Option<ChannelState>> {
         let row: Option<(String, Option<String>, i64)> = sqlx::query_as(
             "SELECT version_id, gray_version_id, gray_percent FROM channels WHERE appid = $1 AND channel = $2",
@@ -636,21 +643,6 @@ impl Platform {
             signature,
             channel,
         })
-    }
-
-    /// Every published app with the version everyone gets (gray versions aside), by name.
-    pub async fn published_apps(&self) -> Result<Vec<(crate::App, Version)>> {
-        let appids: Vec<(String, String)> = sqlx::query_as(
-            "SELECT channels.appid, channels.version_id FROM channels JOIN apps ON apps.appid = channels.appid \
-             WHERE channels.channel = 'release' ORDER BY apps.name, apps.appid",
-        )
-        .fetch_all(self.db.pool())
-        .await?;
-        let mut published = Vec::with_capacity(appids.len());
-        for (appid, version_id) in appids {
-            published.push((self.app(&appid).await?, self.version(&appid, &version_id).await?));
-        }
-        Ok(published)
     }
 }
 

@@ -3,21 +3,14 @@
 
 use std::time::Duration;
 
-use capsule_db::testing;
+mod support;
+
 use capsule_platform::login::{
     ERR_BAD_ACCESS_TOKEN, ERR_BAD_ANONYMOUS_CODE, ERR_BAD_APPID, ERR_BAD_CODE, ERR_BAD_GRANT_TYPE,
     ERR_BAD_PARAMS, ERR_BAD_SECRET, ERR_RATE_LIMITED,
 };
 use capsule_platform::{AppSettings, Platform, PlatformError, Role, User};
-
-async fn platforms() -> Vec<(testing::TestDb, Platform)> {
-    let mut all = Vec::new();
-    for test in testing::each().await {
-        let platform = Platform::open(test.db.clone()).await.expect("platform");
-        all.push((test, platform));
-    }
-    all
-}
+use support::platforms;
 
 fn settings(name: &str) -> AppSettings {
     AppSettings {

@@ -4,19 +4,12 @@
 
 use std::path::Path;
 
-use capsule_db::testing;
+mod support;
+
 use capsule_platform::{
     Actor, AppSettings, Channel, PackageStore, Platform, PlatformError, Role, User, VersionStatus,
 };
-
-async fn platforms() -> Vec<(testing::TestDb, Platform)> {
-    let mut all = Vec::new();
-    for test in testing::each().await {
-        let platform = Platform::open(test.db.clone()).await.expect("platform");
-        all.push((test, platform));
-    }
-    all
-}
+use support::platforms;
 
 /// A two-page WeChat project; `broken` makes the second page throw while loading.
 fn project(dir: &Path, title: &str, broken: bool) -> Vec<u8> {
@@ -199,10 +192,9 @@ async fn review_release_gray_rollback_and_unpublish() {
         let back = f.platform.launch_target(&f.appid, Channel::Release, None, "device-1").await.unwrap();
         assert_eq!(back.version_id, v1.id);
         let published = f.platform.published_apps().await.unwrap();
-        assert_eq!(
-            published.iter().map(|(a, v)| (a.appid.as_str(), v.id.as_str())).collect::<Vec<_>>(),
-            [(f.appid.as_str(), v1.id.as_str())]
-        );
+        assert_eq!(published.iter().map(|a| a.appid.as_str()).collect::<Vec<_>>(), [f.appid.as_str()]);
+        let release = f.platform.channel(&f.appid, Channel::Release).await.unwrap().unwrap();
+        assert_eq!((release.version_id.as_str(), release.gray_version_id), (v1.id.as_str(), None));
 
         f.platform.unpublish(owner, &f.appid).await.unwrap();
         assert!(f.platform.published_apps().await.unwrap().is_empty());

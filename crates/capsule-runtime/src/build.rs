@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use capsule_diagnostics::{Diagnostic, has_errors};
-use capsule_package::{Limits, Project, build_package, check, sort_diagnostics};
+use capsule_package::{Limits, PackageBuilder, PackageError, Project, check, sort_diagnostics};
 use capsule_template::Library;
 
 use crate::bundle::compile_scripts;
@@ -25,6 +25,8 @@ pub fn check_project(dir: &Path, limits: &Limits) -> (Option<Project>, Vec<Diagn
 #[derive(Debug)]
 pub struct Built {
     pub bytes: Vec<u8>,
+    /// The manifest's hash over the files, which names the contents.
+    pub package_hash: String,
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -50,9 +52,16 @@ pub fn build_project(dir: &Path, limits: &Limits) -> Result<Built, BuildFailure>
     };
     let generated = compile_scripts(&project)
         .map_err(|problems| BuildFailure { diagnostics: diagnostics.clone(), problems })?;
-    let bytes = build_package(&project, generated)
-        .map_err(|e| BuildFailure { diagnostics: diagnostics.clone(), problems: vec![e.to_string()] })?;
-    Ok(Built { bytes, warnings: diagnostics })
+    let packing_failed =
+        |e: PackageError| BuildFailure { diagnostics: diagnostics.clone(), problems: vec![e.to_string()] };
+    // What `build_package` does, keeping the manifest's hash on the way.
+    let mut builder = PackageBuilder::from_project(&project).map_err(packing_failed)?;
+    for file in generated {
+        builder.add_generated(file.path, file.bytes).map_err(packing_failed)?;
+    }
+    let package_hash = builder.manifest().package_hash;
+    let bytes = builder.build().map_err(packing_failed)?;
+    Ok(Built { bytes, package_hash, warnings: diagnostics })
 }
 
 /// Reads a project's stylesheets from disk for the style compiler.

@@ -121,7 +121,7 @@ impl Catalog {
     /// Published apps by appid.
     pub async fn published(&self) -> Result<HashMap<String, App>, AppError> {
         let published = self.platform.published_apps().await?;
-        Ok(published.into_iter().map(|(app, _)| (app.appid.clone(), app)).collect())
+        Ok(published.into_iter().map(|app| (app.appid.clone(), app)).collect())
     }
 
     /// The version of `appid` this person gets from `channel`, verified and ready to launch.

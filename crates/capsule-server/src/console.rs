@@ -22,7 +22,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/console/apps/{appid}/secret", post(reset_secret))
 }
 
-fn parse<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
+/// A JSON body, or a 400 saying what is wrong with it.
+pub(crate) fn parse<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
     body.map(|Json(v)| v).map_err(|e| AppError::BadRequest(e.body_text()))
 }
 

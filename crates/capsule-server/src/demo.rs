@@ -112,10 +112,7 @@ async fn release_example(
     .await
     .map_err(|e| failed(e.to_string()))?
     .map_err(|e| failed(format!("does not build: {e}")))?;
-    let hash = capsule_package::read_package(&built.bytes, &capsule_package::Limits::default())
-        .map_err(|e| failed(e.to_string()))?
-        .package_hash()
-        .to_string();
+    let hash = built.package_hash;
     if let Some(current) = platform.channel(appid, Channel::Release).await? {
         let released = platform.version(appid, &current.version_id).await?;
         if released.package_hash == hash {

@@ -48,7 +48,11 @@ pub fn routes() -> Router<AppState> {
 
 /// The link that opens `appid` at `path?query` in this host (what a shared code holds).
 pub fn share_link(origin: &str, appid: &str, path: &str, query: &str) -> String {
-    let mut link = format!("{origin}/?appid={}", encode(appid));
+    with_page(format!("{origin}/?appid={}", encode(appid)), path, query)
+}
+
+/// `link` (which has a query already) with the page's `path` and `query` added when set.
+pub fn with_page(mut link: String, path: &str, query: &str) -> String {
     if !path.is_empty() {
         link.push_str(&format!("&path={}", encode(path)));
     }

@@ -112,14 +112,7 @@ fn origin(headers: &HeaderMap) -> String {
 /// The link a code holds: the platform's landing page for `appid`, naming the host app.
 pub fn landing_link(origin: &str, appid: &str, host: &str, path: &str, query: &str) -> String {
     let encode = crate::host_app::encode;
-    let mut link = format!("{origin}/s/{}?host={}", encode(appid), encode(host));
-    if !path.is_empty() {
-        link.push_str(&format!("&path={}", encode(path)));
-    }
-    if !query.is_empty() {
-        link.push_str(&format!("&query={}", encode(query)));
-    }
-    link
+    crate::host_app::with_page(format!("{origin}/s/{}?host={}", encode(appid), encode(host)), path, query)
 }
 
 fn color(body: &Json_, key: &str, default: Rgb) -> Result<Rgb, String> {
@@ -188,7 +181,9 @@ async fn qrcode(
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    let mut out = String::with_capacity(text.len());
+    crate::html::escape(text, &mut out);
+    out
 }
 
 /// `GET /s/{appid}?host=&path=&query=`: what a shared code shows in an ordinary browser: the

@@ -8,12 +8,13 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use capsule_platform::Actor;
 use capsule_platform::versions::MAX_UPLOAD_BYTES;
-use capsule_platform::{Actor, Channel};
 use serde::Deserialize;
 use serde_json::{Value as Json_, json};
 
 use crate::account::CurrentUser;
+use crate::console::parse;
 use crate::{AppError, AppState};
 
 pub fn routes() -> Router<AppState> {
@@ -31,10 +32,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/console/apps/{appid}/unpublish", post(unpublish))
         .route("/api/console/apps/{appid}/channels", get(channels))
         .route("/api/platform/release-key", get(release_key))
-}
-
-fn parse<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
-    body.map(|Json(v)| v).map_err(|e| AppError::BadRequest(e.body_text()))
 }
 
 fn answer(value: impl serde::Serialize) -> Json<Json_> {
@@ -171,13 +168,7 @@ async fn channels(
     Path(appid): Path<String>,
     me: CurrentUser,
 ) -> Result<Json<Json_>, AppError> {
-    // Members only: the version list checks the role.
-    state.platform.versions(Actor::User(&me.user), &appid).await?;
-    let mut found = Vec::new();
-    for channel in [Channel::Develop, Channel::Trial, Channel::Release] {
-        found.extend(state.platform.channel(&appid, channel).await?);
-    }
-    Ok(Json(json!({ "channels": found })))
+    Ok(Json(json!({ "channels": state.platform.channels(Actor::User(&me.user), &appid).await? })))
 }
 
 async fn release_key(State(state): State<AppState>) -> Json<Json_> {

@@ -8,7 +8,7 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{Value as Json, json};
-use support::{Server, request};
+use support::{Client, Server, request};
 
 const SHOP: &str = "tt0000000000shop";
 
@@ -17,21 +17,6 @@ fn cookies(device: &str, session: Option<&str>) -> String {
         Some(session) => format!("capsule_device={device}; capsule_session={session}"),
         None => format!("capsule_device={device}"),
     }
-}
-
-fn sign_up(server: &Server, device: &str, username: &str) -> (String, String) {
-    let cookie = cookies(device, None);
-    let answer = request(
-        &server.addr,
-        "POST",
-        "/api/account/signup",
-        Some(&json!({ "username": username, "password": "correct horse" })),
-        &[("Cookie", &cookie)],
-    );
-    assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
-    let session = answer.set_cookie("capsule_session").expect("a session cookie");
-    let csrf = answer.json()["csrf"].as_str().unwrap().to_string();
-    (session, csrf)
 }
 
 #[test]
@@ -125,15 +110,8 @@ fn accounts_use_http_only_cookies_and_csrf_tokens() {
         let reset = with_token("POST", &format!("/api/console/apps/{appid}/secret"), json!({}));
         assert_ne!(reset.json()["secret"].as_str().unwrap(), secret);
         // Someone else's organisation is closed to this user.
-        let (other, other_csrf) = sign_up(&server, "d2", "bob");
-        let other_cookie = cookies("d2", Some(&other));
-        let refused = request(
-            addr,
-            "POST",
-            &format!("/api/orgs/{org}/apps"),
-            Some(&json!({ "name": "Sneaky" })),
-            &[("Cookie", &other_cookie), ("x-csrf-token", &other_csrf)],
-        );
+        let bob = Client::sign_up(&server, "d2", "bob");
+        let refused = bob.call("POST", &format!("/api/orgs/{org}/apps"), Some(&json!({ "name": "Sneaky" })));
         assert_eq!(refused.status, 403);
         assert_eq!(request(addr, "GET", "/api/orgs", None, &[]).status, 401);
 
@@ -220,7 +198,7 @@ fn wx_login_asks_the_host_to_log_in_and_the_code_trades_once() {
         let ask = next(&mut socket, "call");
         assert_eq!(ask["api"], "login", "{backend:?}");
         // The person logs in on this browser, and the host answers the call.
-        sign_up(&server, "phone", "viewer");
+        Client::sign_up(&server, "phone", "viewer");
         send(&mut socket, json!({ "type": "reply", "id": ask["id"], "ok": true, "value": {} }));
         let log = next(&mut socket, "log");
         let code = log["text"].as_str().unwrap().rsplit(' ').next().unwrap().to_string();
