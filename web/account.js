@@ -2,6 +2,8 @@
 // host shows (for the profile, and when a mini-program calls tt.login / wx.login), log out,
 // and fetch() with the session's CSRF token for state-changing requests.
 
+import { modalDialog } from './sheet.js';
+
 let current = { user: null, csrf: null };
 
 export async function me() {
@@ -10,15 +12,21 @@ export async function me() {
   return current.user;
 }
 
-/** A JSON POST carrying the CSRF token; resolves to the parsed answer or throws its error. */
-export async function post(url, body) {
-  const headers = { 'content-type': 'application/json' };
+/** A POST carrying the CSRF token; resolves to the parsed answer or throws its error. */
+async function postWithToken(url, contentType, body) {
+  const headers = { 'content-type': contentType };
   if (current.csrf) headers['x-csrf-token'] = current.csrf;
-  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body ?? {}) });
+  const response = await fetch(url, { method: 'POST', headers, body });
   const answer = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(answer.error || `${url}: ${response.status}`);
   return answer;
 }
+
+/** A JSON POST carrying the CSRF token. */
+export const post = (url, body) => postWithToken(url, 'application/json', JSON.stringify(body ?? {}));
+
+/** A POST of raw bytes (a file) carrying the CSRF token. */
+export const postBytes = (url, body, contentType) => postWithToken(url, contentType || 'application/octet-stream', body);
 
 export async function logOut() {
   await post('/api/account/logout');
@@ -31,13 +39,7 @@ export async function logOut() {
  */
 export function askToLogIn(parent, reason = 'Log in to continue') {
   return new Promise((resolve) => {
-    const mask = document.createElement('div');
-    mask.className = 'mask';
-    const form = document.createElement('form');
-    form.className = 'modal login';
-    form.setAttribute('role', 'dialog');
-    form.setAttribute('aria-modal', 'true');
-    form.setAttribute('aria-label', 'Log in');
+    const { mask, box: form } = modalDialog(parent, { tag: 'form', className: 'login', label: 'Log in' });
     form.innerHTML = `<h2></h2>
       <label>Username <input name="username" autocomplete="username" required></label>
       <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
@@ -48,8 +50,6 @@ export function askToLogIn(parent, reason = 'Log in to continue') {
         <button type="submit" class="confirm">Log in</button>
       </div>`;
     form.querySelector('h2').textContent = reason;
-    mask.appendChild(form);
-    parent.appendChild(mask);
     form.querySelector('input').focus();
     const finish = (ok) => { mask.remove(); resolve(ok); };
     const submit = async (url) => {

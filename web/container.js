@@ -5,6 +5,7 @@
 import { applyPatches, buildAll, countDom, countTree, datasetOf, pathOf } from './view.js';
 import { VIEW_EVENTS, baseStyle, defineComponents } from './components.js';
 import { askToLogIn } from './account.js';
+import { scanSheet } from './scan.js';
 
 defineComponents();
 
@@ -25,7 +26,7 @@ export async function openMiniProgram({ appid, path = '', query = '' }) {
   const response = await fetch('/api/sessions', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ appid, path, query }),
+    body: JSON.stringify({ appid, path, query, host: document.body.dataset.host || 'douyin' }),
   });
   const opened = await response.json();
   if (!response.ok) throw new Error(opened.error || 'cannot open the mini-program');
@@ -201,6 +202,10 @@ class Container {
       }
       case 'stack': this.showStack(message.pages); break;
       case 'call': this.hostCall(message); break;
+      case 'pageEventResult':
+        // The page's answer is `value.result` (nothing when it has no handler).
+        if (message.name === 'onShareAppMessage') this.share(message.value?.result || {});
+        break;
       case 'stopped': this.stopped(message.text); break;
       case 'error': console.warn('mini-program error:', message.text); break;
       case 'log': console.log('[mini-program]', message.text); break;
@@ -316,6 +321,14 @@ class Container {
       case 'stopPullDownRefresh':
         this.refresh.classList.remove('active'); this.refresh.textContent = '';
         return this.reply(id, true, {});
+      // tt.scanCode / wx.scanCode: the host's scanner; the code's text goes back.
+      case 'scanCode':
+        return scanSheet(this.element, { allowPictures: !args.onlyFromCamera }).then((answer) => {
+          if (!answer) return this.reply(id, false, null, 'cancel');
+          const target = answer.target;
+          const path = target && target.appid === this.config.appid ? target.path + (target.query ? `?${target.query}` : '') : undefined;
+          this.reply(id, true, { result: answer.result, scanType: answer.scanType, charSet: answer.charSet, rawData: btoa(unescape(encodeURIComponent(answer.result))), path });
+        });
       case 'pageScrollTo':
         if (page) page.element.scrollTo({ top: Number(args.scrollTop || 0), behavior: args.duration === 0 ? 'instant' : 'smooth' });
         return this.reply(id, true, {});
@@ -394,7 +407,7 @@ class Container {
     const mask = this.overlay(menu, () => {});
     const item = (text, action) => row.appendChild(button(text, { role: 'menuitem' }, () => { mask.remove(); action(); }));
     item('Share', () => this.send({ type: 'pageEvent', name: 'onShareAppMessage', arg: { from: 'menu' } }));
-    item('QR code', () => this.shareCode());
+    item('QR code', () => this.share({}));
     item('About', () => this.about());
     item('Relaunch', () => this.relaunch());
     item('Cancel', () => {});
@@ -417,19 +430,43 @@ class Container {
     done.focus();
   }
 
-  // The current page as a QR code: scanning it opens this mini-program at this page and query.
-  shareCode() {
+  // The share sheet for what the page's onShareAppMessage answered (or the current page when it
+  // answered nothing): the page's QR code, its link, and posting a video that carries it.
+  // `channel: 'video'` goes straight to posting, as Douyin's does.
+  async share(value) {
     const top = this.stack.at(-1);
-    const params = new URLSearchParams({ appid: this.config.appid, path: top ? top.route : '', query: new URLSearchParams(top?.query || {}).toString() });
+    let path = top ? top.route : '';
+    let query = new URLSearchParams(top?.query || {}).toString();
+    if (typeof value.path === 'string' && value.path) [path, query = ''] = value.path.replace(/^\//, '').split('?');
+    const title = String(value.title || this.titleElement.textContent || this.config.name);
+    const anchor = { appid: this.config.appid, path, query, title: title.slice(0, 20), name: this.config.name };
+    if (value.channel === 'video') {
+      document.dispatchEvent(new CustomEvent('capsule-post-video', { detail: anchor }));
+      return;
+    }
+    const params = new URLSearchParams({ appid: this.config.appid, path, query, host: document.body.dataset.host || 'douyin' });
+    const response = await fetch(`/api/share-code?${params}`);
     const figure = document.createElement('figure');
     figure.className = 'share-code';
+    const heading = document.createElement('p');
+    heading.className = 'share-title';
+    heading.textContent = title;
     const image = document.createElement('img');
-    image.src = `/api/share-code?${params}`;
-    image.alt = `QR code: ${this.config.name}, ${this.titleElement.textContent}`;
+    image.alt = `QR code: ${this.config.name}, ${title}`;
     image.width = 200; image.height = 200;
+    if (response.ok) image.src = URL.createObjectURL(await response.blob());
+    const link = response.headers.get('x-share-link') || '';
     const caption = document.createElement('figcaption');
     caption.textContent = `Scan to open ${this.config.name}`;
-    figure.append(image, caption);
+    const linkText = document.createElement('input');
+    linkText.readOnly = true;
+    linkText.value = link;
+    linkText.setAttribute('aria-label', 'Share link');
+    figure.append(heading, image, caption, linkText);
+    if (value.desc) figure.insertBefore(Object.assign(document.createElement('p'), { textContent: String(value.desc) }), image);
+    const post = button('Post a video with it', { className: 'post-video' }, () =>
+      document.dispatchEvent(new CustomEvent('capsule-post-video', { detail: anchor })));
+    figure.append(post);
     this.dialog(`Share ${this.config.name}`, figure);
   }
 

@@ -1,8 +1,14 @@
 // The host app: the video feed with mini-program anchors, the "Mini Programs" entrance,
-// search (mini-programs first), the profile, and opening mini-programs in the container.
+// search (mini-programs first), scanning codes, posting videos, the profile, and opening
+// mini-programs in the container. The same code plays every host profile (the server names
+// it on <body>).
 
 import { openMiniProgram } from './container.js';
-import { askToLogIn, logOut, me } from './account.js';
+import { askToLogIn, logOut, me, postBytes } from './account.js';
+import { scanSheet } from './scan.js';
+import { modalDialog } from './sheet.js';
+
+const hostName = document.body.dataset.hostName || 'Douyin';
 
 const feed = document.getElementById('feed');
 const panel = document.getElementById('panel');
@@ -48,11 +54,11 @@ async function open(target) {
   }
 }
 
-// A shared link (`/?appid=…&path=…&query=…`, what a share code holds) opens its mini-program.
+// A shared link (`/?appid=…&path=…&query=…`, where a share code lands) opens its mini-program.
 const shared = new URLSearchParams(location.search);
 if (shared.get('appid')) {
   open({ appid: shared.get('appid'), path: shared.get('path') || '', query: shared.get('query') || '' });
-  history.replaceState(null, '', '/');
+  history.replaceState(null, '', location.pathname);
 }
 
 function anchorButton(anchor) {
@@ -103,9 +109,10 @@ function hidePanel() {
 }
 
 async function showEntrance() {
-  const { recent, all } = await getJson('/api/miniapps');
+  const { recent, popular, all } = await getJson('/api/miniapps');
   showPanel(
     el('h2', {}, 'Recently used'), appList(recent, 'Nothing yet: mini-programs you open appear here.'),
+    el('h2', {}, 'Popular'), appList(popular, 'Nothing is popular yet.'),
     el('h2', {}, 'All mini-programs'), appList(all, 'No mini-programs.'),
   );
   panel.setAttribute('aria-label', 'Mini Programs');
@@ -138,6 +145,50 @@ async function showProfile() {
   panel.setAttribute('aria-label', 'Profile');
 }
 
+// Scanning: a code that opens a mini-program page opens it here; other text is shown.
+async function scan() {
+  const answer = await scanSheet(document.body, { title: `Scan with ${hostName}` });
+  if (!answer) return;
+  if (answer.target) return open(answer.target);
+  showPanel(el('h2', {}, 'Scanned'), el('p', { class: 'scanned' }, answer.result));
+  panel.setAttribute('aria-label', 'Scan result');
+}
+
+// Posting a video, with a mini-program anchor when it comes from a share.
+async function postVideo(anchor) {
+  if (!(await me()) && !(await askToLogIn(document.body, 'Log in to post a video'))) return;
+  await me();
+  const error = el('p', { class: 'error', role: 'alert' });
+  const { mask, box: form } = modalDialog(document.body, { tag: 'form', className: 'post', label: 'Post a video' });
+  form.append(
+    el('h2', {}, 'Post a video'),
+    el('label', {}, 'Video file ', el('input', { type: 'file', name: 'file', accept: 'video/mp4,video/webm', required: true })),
+    el('label', {}, 'Caption ', el('input', { name: 'caption', maxLength: 300 })),
+    anchor ? el('p', { class: 'anchor-preview' }, `Mini-program: ${anchor.name || anchor.appid} · ${anchor.title}`) : '',
+    error,
+    el('div', { class: 'actions' },
+      el('button', { type: 'button', class: 'cancel', onclick: () => mask.remove() }, 'Cancel'),
+      el('button', { type: 'submit', class: 'confirm' }, 'Post')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const file = form.elements.file.files[0];
+    if (!file) { error.textContent = 'Choose a video file.'; return; }
+    const params = new URLSearchParams({ caption: form.elements.caption.value });
+    if (anchor) for (const key of ['appid', 'path', 'query', 'title']) params.set(key, anchor[key] || '');
+    try {
+      error.textContent = 'Posting…';
+      await postBytes(`/api/videos?${params}`, file, file.type || 'video/mp4');
+      mask.remove();
+      await loadFeed();
+      feed.scrollTo({ top: 0 });
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  form.elements.file.focus();
+}
+document.addEventListener('capsule-post-video', (e) => postVideo(e.detail));
+
 function selectTab(id) {
   for (const b of document.querySelectorAll('.tabs button')) {
     if (b.id === id) b.setAttribute('aria-current', 'page'); else b.removeAttribute('aria-current');
@@ -145,6 +196,9 @@ function selectTab(id) {
 }
 
 document.getElementById('entrance-button').addEventListener('click', () => showEntrance());
+document.getElementById('scan-button').addEventListener('click', () => scan());
+document.getElementById('tab-post').addEventListener('click', () => postVideo(null));
+feed.setAttribute('aria-label', document.body.dataset.feedTitle || 'Video feed');
 document.getElementById('tab-home').addEventListener('click', () => { selectTab('tab-home'); hidePanel(); });
 document.getElementById('tab-profile').addEventListener('click', () => { selectTab('tab-profile'); showProfile(); });
 const box = document.getElementById('search-box');

@@ -17,11 +17,13 @@ const bin = process.env.CAPSULE_BIN || path.join(root, 'target/release/capsule')
 let server;
 let browser;
 let base;
+let data;
 
 /** Starts the server and the browser before the file's tests and stops them after. */
 export function startHost() {
   before(async () => {
-    server = spawn(bin, ['serve', '--bind', '127.0.0.1:0', '--examples', path.join(root, 'examples'), '--data-dir', mkdtempSync(path.join(tmpdir(), 'capsule-'))], { stdio: ['ignore', 'pipe', 'inherit'] });
+    data = mkdtempSync(path.join(tmpdir(), 'capsule-'));
+    server = spawn(bin, ['serve', '--bind', '127.0.0.1:0', '--examples', path.join(root, 'examples'), '--data-dir', data], { stdio: ['ignore', 'pipe', 'inherit'] });
     base = await new Promise((resolve, reject) => {
       server.stdout.on('data', (chunk) => {
         const match = /http:\/\/127\.0\.0\.1:\d+/.exec(String(chunk));
@@ -38,6 +40,11 @@ export function startHost() {
     if (browser) await browser.close();
     if (server) server.kill();
   });
+}
+
+/** The server's data folder (its database, package store and `demo-secrets.json`). */
+export function dataDir() {
+  return data;
 }
 
 /** The server's address, `http://127.0.0.1:PORT`. */

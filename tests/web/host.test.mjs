@@ -82,15 +82,16 @@ test('an anchor opens the mini-program; tap, type, navigate, back and close', as
   await page.context().close();
 });
 
-test('the entrance lists recently used and all mini-programs, and opens one', async () => {
+test('the entrance lists recently used, popular and all mini-programs, and opens one', async () => {
   const page = await newPage();
   await openShopFromFeed(page);
   await page.getByRole('dialog', { name: 'Capsule Shop' }).getByRole('button', { name: 'Close' }).click();
   await page.getByRole('button', { name: 'Mini Programs' }).click();
   const panel = page.locator('#panel');
   await panel.getByRole('button', { name: 'Open Capsule Shop' }).first().waitFor();
-  assert.equal(await panel.getByRole('button', { name: 'Open Capsule Shop' }).count(), 2, 'recent and all');
-  await panel.getByRole('button', { name: 'Open Cinema Tickets' }).click();
+  assert.equal(await panel.getByRole('button', { name: 'Open Capsule Shop' }).count(), 3, 'recent, popular and all');
+  await panel.getByRole('heading', { name: 'Popular' }).waitFor();
+  await panel.getByRole('button', { name: 'Open Cinema Tickets' }).last().click();
   const container = page.getByRole('dialog', { name: 'Cinema Tickets' });
   await container.getByText('Cinemas in').waitFor();
   await page.screenshot({ path: path.join(shots, 'tickets-open.png') });
@@ -139,7 +140,7 @@ test('form controls change the page through their change events', async () => {
   await page.context().close();
 });
 
-test('the capsule menu shows the page as a QR code and the app\'s details; its link opens that page', async () => {
+test('the capsule menu shows the page as a QR code and the app\'s details; a host link opens that page', async () => {
   const page = await newPage();
   const container = await openShopFromFeed(page);
   await container.getByText('Green tea, 100 g').first().click();
@@ -151,8 +152,8 @@ test('the capsule menu shows the page as a QR code and the app\'s details; its l
   const code = share.getByRole('img', { name: 'QR code: Capsule Shop, Green tea, 100 g' });
   await code.waitFor();
   await page.waitForFunction(() => document.querySelector('.share-code img')?.naturalWidth > 0, null, { polling: 100 });
-  const src = await code.getAttribute('src');
-  assert.match(src, /appid=tt0000000000shop&path=packageProduct%2Fpages%2Fdetail%2Fdetail&query=id%3Dp3/);
+  const link = await share.getByRole('textbox', { name: 'Share link' }).inputValue();
+  assert.equal(link, `${baseUrl()}/s/tt0000000000shop?host=douyin&path=packageProduct/pages/detail/detail&query=id%3Dp3`);
   await page.screenshot({ path: path.join(shots, 'shop-share-code.png') });
   await share.getByRole('button', { name: 'Done' }).click();
 

@@ -330,6 +330,19 @@ impl Platform {
         Ok(())
     }
 
+    /// The members of `org_id` (username, display name, role), for any of its members to see.
+    pub async fn members(&self, actor: &User, org_id: &str) -> Result<Vec<(String, String, Role)>> {
+        self.require_role(actor, org_id, &[Role::Owner, Role::Developer, Role::Operator]).await?;
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT users.username, users.display_name, org_members.role FROM org_members \
+             JOIN users ON users.id = org_members.user_id WHERE org_members.org_id = $1 ORDER BY users.username",
+        )
+        .bind(org_id)
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.into_iter().map(|(username, name, role)| Ok((username, name, Role::parse(&role)?))).collect()
+    }
+
     pub async fn role_in(&self, user: &User, org_id: &str) -> Result<Option<Role>> {
         let role: Option<String> =
             sqlx::query_scalar("SELECT role FROM org_members WHERE org_id = $1 AND user_id = $2")

@@ -258,6 +258,7 @@ impl Platform {
              request_domains = $6, notify_url = $7, allow_mount = $8, updated_at = $9 WHERE appid = $10",
         );
         bind_settings(query, &settings).bind(self.now()).bind(appid).execute(self.db.pool()).await?;
+        self.reindex_app(appid).await?;
         Ok(App { settings, ..app })
     }
 

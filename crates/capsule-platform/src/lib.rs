@@ -12,16 +12,23 @@
 //! - [`versions`]: upload, review, release (signed, gray, rollback), channels and launch targets.
 //! - [`checks`]: the automatic checks that run an uploaded package headless, page by page.
 //! - [`qr`]: QR codes (PNG and SVG) of share links, in the open API's colours and sizes.
-//! - [`store`]: the content-addressed package store (a local folder or any `object_store`).
+//! - [`store`]: the content-addressed store of packages and videos (a local folder or any
+//!   `object_store`).
+//! - [`hosts`]: the host apps (Douyin-style, Toutiao-style) the platform serves.
+//! - [`videos`]: videos host users post, their mini-program anchors, and who opened what.
+//! - [`search`]: the full-text index (Chinese-aware) over published apps and videos.
 
 pub mod accounts;
 pub mod apps;
 pub mod checks;
+pub mod hosts;
 pub mod identity;
 pub mod login;
 pub mod qr;
+pub mod search;
 pub mod store;
 pub mod versions;
+pub mod videos;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -33,9 +40,11 @@ use sha2::{Digest, Sha256};
 pub use accounts::{NewSession, Org, Role, User};
 pub use apps::{App, AppSettings, CreatedApp};
 pub use checks::{CheckReport, PageCheck};
+pub use hosts::{HOSTS, HostProfile};
 pub use login::{Code2Session, LoginCodes, OpenApiError};
-pub use store::PackageStore;
+pub use store::{ObjectKind, PackageStore};
 pub use versions::{Actor, Channel, ChannelState, LaunchTarget, Version, VersionStatus};
+pub use videos::{Anchor, Video, VideoMedia};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlatformError {
@@ -56,6 +65,9 @@ pub enum PlatformError {
     /// The package store failed (a disk or network error).
     #[error("package store: {0}")]
     Store(String),
+    /// The search index failed.
+    #[error("search index: {0}")]
+    Search(String),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -100,6 +112,7 @@ impl Default for Limits {
 pub struct Platform {
     db: Db,
     keys: Arc<identity::Keys>,
+    search: Arc<search::SearchIndex>,
     pub limits: Limits,
     clock: Arc<Clock>,
 }
@@ -108,7 +121,11 @@ impl Platform {
     /// Opens the platform on `db`, creating its keys on first use.
     pub async fn open(db: Db) -> Result<Platform> {
         let keys = identity::Keys::load_or_create(&db).await?;
-        Ok(Platform { db, keys: Arc::new(keys), limits: Limits::default(), clock: Arc::default() })
+        let search = Arc::new(search::SearchIndex::new()?);
+        let platform =
+            Platform { db, keys: Arc::new(keys), search, limits: Limits::default(), clock: Arc::default() };
+        platform.rebuild_search().await?;
+        Ok(platform)
     }
 
     pub fn db(&self) -> &Db {

@@ -8,9 +8,6 @@ use serde::Serialize;
 use crate::accounts::User;
 use crate::{Platform, PlatformError, Result, random_hex, sha256_hex};
 
-/// The host apps a user can be in; unionids differ between them.
-pub const HOSTS: &[&str] = &["douyin", "toutiao"];
-
 /// What `tt.login` answers: `code` when the host user is logged in, and always an
 /// `anonymousCode` for this device.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -99,14 +96,6 @@ impl CodeKind {
     }
 }
 
-fn check_host(host: &str) -> Result<()> {
-    if HOSTS.contains(&host) {
-        Ok(())
-    } else {
-        Err(PlatformError::Invalid(format!("unknown host app {host:?}: use one of {}", HOSTS.join(", "))))
-    }
-}
-
 impl Platform {
     /// Codes for `tt.login` in `appid`, for `user` if logged in and for the browser `device`.
     pub async fn issue_login_codes(
@@ -116,7 +105,7 @@ impl Platform {
         device: Option<&str>,
         host: &str,
     ) -> Result<LoginCodes> {
-        check_host(host)?;
+        crate::HostProfile::get(host)?;
         let app = self.app(appid).await?;
         if app.status != "active" {
             return Err(PlatformError::NotFound(format!("the mini-program {appid} is not published")));

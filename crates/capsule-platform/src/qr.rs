@@ -119,3 +119,43 @@ pub fn qr_svg(text: &str, style: &QrStyle) -> Result<String> {
         fg = hex(style.line_color),
     ))
 }
+
+/// The text of the first QR code found in a picture given as one luminance byte per pixel,
+/// row by row (`luma.len() == width * height`).
+pub fn decode_luma(width: usize, height: usize, luma: &[u8]) -> Option<String> {
+    if width.checked_mul(height) != Some(luma.len()) {
+        return None;
+    }
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| luma[y * width + x]);
+    image.detect_grids().into_iter().find_map(|grid| grid.decode().ok().map(|(_, text)| text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The code for `text` as luminance, `scale` pixels per module.
+    fn luma_of(text: &str, set_icon: bool, scale: usize) -> (usize, Vec<u8>) {
+        let (full, dark) = modules(text, set_icon).unwrap();
+        let side = full * scale;
+        let luma = (0..side * side)
+            .map(|i| if dark[(i / side / scale) * full + (i % side) / scale] { 0 } else { 255 });
+        (side, luma.collect())
+    }
+
+    #[test]
+    fn codes_read_back_with_and_without_the_icon_plate() {
+        let link = "https://capsule.test/s/tt1?host=douyin&path=pages%2Fa%2Fa&query=id%3D7";
+        for set_icon in [false, true] {
+            let (side, luma) = luma_of(link, set_icon, 4);
+            assert_eq!(decode_luma(side, side, &luma).as_deref(), Some(link), "set_icon {set_icon}");
+        }
+    }
+
+    #[test]
+    fn pictures_without_a_code_or_of_the_wrong_size_read_as_none() {
+        assert_eq!(decode_luma(64, 64, &[255; 64 * 64]), None);
+        assert_eq!(decode_luma(64, 64, &[255; 10]), None);
+        assert_eq!(decode_luma(usize::MAX, 2, &[]), None);
+    }
+}

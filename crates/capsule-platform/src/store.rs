@@ -1,5 +1,6 @@
-//! The package store: immutable, content-addressed objects (`packages/ab/abcd….capsule`, named
-//! by the SHA-256 of their bytes) in a local folder by default or any `object_store` backend.
+//! The object store: immutable, content-addressed objects (`packages/ab/abcd….capsule`, the
+//! same under `videos/`, named by the SHA-256 of their bytes) in a local folder by default or
+//! any `object_store` backend.
 
 use std::sync::Arc;
 
@@ -8,6 +9,31 @@ use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
 
 use crate::{PlatformError, Result};
+
+/// What an object is, which names the folder it is kept in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObjectKind {
+    /// A mini-program package (`.capsule`).
+    Package,
+    /// A video a host user posted.
+    Video,
+}
+
+impl ObjectKind {
+    fn folder_and_extension(self) -> (&'static str, &'static str) {
+        match self {
+            ObjectKind::Package => ("packages", "capsule"),
+            ObjectKind::Video => ("videos", "video"),
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            ObjectKind::Package => "package",
+            ObjectKind::Video => "video",
+        }
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct PackageStore {
@@ -33,35 +59,47 @@ impl PackageStore {
         PackageStore { objects }
     }
 
-    fn path_of(sha256: &str) -> Result<ObjectPath> {
+    fn path_of(kind: ObjectKind, sha256: &str) -> Result<ObjectPath> {
         let well_formed = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
         if !well_formed {
             return Err(PlatformError::Invalid(format!("{sha256:?} is not a SHA-256 in hex")));
         }
-        Ok(ObjectPath::from(format!("packages/{}/{sha256}.capsule", &sha256[..2])))
+        let (folder, extension) = kind.folder_and_extension();
+        Ok(ObjectPath::from(format!("{folder}/{}/{sha256}.{extension}", &sha256[..2])))
+    }
+
+    /// Stores a package under its SHA-256 and answers it (see [`PackageStore::put_object`]).
+    pub async fn put(&self, bytes: &[u8]) -> Result<String> {
+        self.put_object(ObjectKind::Package, bytes).await
+    }
+
+    /// The package stored under `sha256`, as it is: whoever runs it verifies it.
+    pub async fn get(&self, sha256: &str) -> Result<Vec<u8>> {
+        self.get_object(ObjectKind::Package, sha256).await
     }
 
     /// Stores `bytes` under their SHA-256 and answers it. Storing the same bytes again is a no-op:
     /// objects are never overwritten.
-    pub async fn put(&self, bytes: &[u8]) -> Result<String> {
+    pub async fn put_object(&self, kind: ObjectKind, bytes: &[u8]) -> Result<String> {
         let sha256 = capsule_package::sha256_hex(bytes);
-        let path = Self::path_of(&sha256)?;
+        let path = Self::path_of(kind, &sha256)?;
         let options = PutOptions { mode: PutMode::Create, ..PutOptions::default() };
         match self.objects.put_opts(&path, PutPayload::from(bytes.to_vec()), options).await {
             Ok(_) | Err(object_store::Error::AlreadyExists { .. }) => Ok(sha256),
-            Err(e) => Err(store_error("storing a package", e)),
+            Err(e) => Err(store_error(&format!("storing a {}", kind.noun()), e)),
         }
     }
 
-    /// The bytes stored under `sha256`, as they are: whoever runs them verifies them.
-    pub async fn get(&self, sha256: &str) -> Result<Vec<u8>> {
-        let path = Self::path_of(sha256)?;
+    /// The bytes stored under `sha256`.
+    pub async fn get_object(&self, kind: ObjectKind, sha256: &str) -> Result<Vec<u8>> {
+        let path = Self::path_of(kind, sha256)?;
+        let failed = |e| store_error(&format!("reading a {}", kind.noun()), e);
         match self.objects.get(&path).await {
-            Ok(found) => Ok(found.bytes().await.map_err(|e| store_error("reading a package", e))?.to_vec()),
+            Ok(found) => Ok(found.bytes().await.map_err(failed)?.to_vec()),
             Err(object_store::Error::NotFound { .. }) => {
-                Err(PlatformError::NotFound(format!("no package {sha256} in the store")))
+                Err(PlatformError::NotFound(format!("no {} {sha256} in the store", kind.noun())))
             }
-            Err(e) => Err(store_error("reading a package", e)),
+            Err(e) => Err(failed(e)),
         }
     }
 }

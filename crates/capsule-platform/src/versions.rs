@@ -499,6 +499,7 @@ impl Platform {
         .execute(self.db.pool())
         .await?;
         self.record_event(actor, appid, "release", Some(id), percent).await?;
+        self.reindex_app(appid).await?;
         self.version(appid, id).await
     }
 
@@ -514,6 +515,7 @@ impl Platform {
         }
         self.point_channel(appid, Channel::Release, id).await?;
         self.record_event(actor, appid, "rollback", Some(id), 100).await?;
+        self.reindex_app(appid).await?;
         Ok(version)
     }
 
@@ -525,7 +527,8 @@ impl Platform {
             .bind(appid)
             .execute(self.db.pool())
             .await?;
-        self.record_event(actor, appid, "unpublish", None, 0).await
+        self.record_event(actor, appid, "unpublish", None, 0).await?;
+        self.reindex_app(appid).await
     }
 
     /// Picks the version testers open; owners and developers may.

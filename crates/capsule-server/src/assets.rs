@@ -17,6 +17,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("container.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/container.js")),
     ("view.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/view.js")),
     ("account.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/account.js")),
+    ("scan.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/scan.js")),
+    ("sheet.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/sheet.js")),
+    ("console.html", "text/html; charset=utf-8", include_bytes!("../../../web/console.html")),
+    ("console.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/console.js")),
+    ("console.css", "text/css; charset=utf-8", include_bytes!("../../../web/console.css")),
     ("components.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/components.js")),
     (
         "form-components.js",
@@ -40,7 +45,10 @@ const FILES: &[(&str, &str, &[u8])] = &[
 ];
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/static/{file}", get(file)).route("/media/{file}", get(file))
+    Router::new()
+        .route("/static/{file}", get(file))
+        .route("/media/{file}", get(file))
+        .route("/console", get(|| async { page("console.html") }))
 }
 
 /// An embedded file as a response (404 when there is none).
@@ -52,6 +60,15 @@ pub fn page(name: &str) -> Response {
         }
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
+}
+
+/// An embedded text file (a page the server fills in before sending).
+pub fn text(name: &str) -> String {
+    FILES
+        .iter()
+        .find(|(file, _, _)| *file == name)
+        .map(|(_, _, bytes)| String::from_utf8_lossy(bytes).into_owned())
+        .unwrap_or_default()
 }
 
 async fn file(Path(name): Path<String>) -> Response {

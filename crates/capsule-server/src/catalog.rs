@@ -1,13 +1,13 @@
 //! What the host shows and runs: published mini-programs from the platform, each launched from
 //! a package fetched from the store and verified (hash and release signature) before any of
-//! its code runs, and the videos of the feed.
+//! its code runs, and how the feed shows videos.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use capsule_package::ReleaseKey;
-use capsule_platform::{App, Channel, LaunchTarget, PackageStore, Platform, User};
+use capsule_platform::{App, Channel, LaunchTarget, PackageStore, Platform, User, Video, VideoMedia};
 use capsule_runtime::AppBundle;
 use serde_json::{Value as Json, json};
 
@@ -54,40 +54,23 @@ impl MiniApp {
     }
 }
 
-/// A short video in the feed, maybe carrying a mini-program anchor.
-#[derive(Debug, Clone)]
-pub struct Video {
-    pub id: String,
-    pub author: String,
-    pub caption: String,
-    /// A file under `web/media`.
-    pub file: String,
-    pub anchor: Option<Anchor>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Anchor {
-    pub appid: String,
-    pub path: String,
-    pub query: String,
-    pub title: String,
-}
-
-impl Video {
-    /// The video as the feed shows it; an anchor shows only while its app is published.
-    pub fn to_json(&self, published: &HashMap<String, App>) -> Json {
-        let anchor = self.anchor.as_ref().and_then(|a| {
-            let app = published.get(&a.appid)?;
-            Some(json!({
-                "appid": a.appid, "path": a.path, "query": a.query, "title": a.title,
-                "name": app.settings.name, "icon": app.settings.icon,
-            }))
-        });
-        json!({
-            "id": self.id, "author": self.author, "caption": self.caption,
-            "src": format!("/media/{}", self.file), "anchor": anchor,
-        })
-    }
+/// A video as the feed shows it; its anchor shows only while its app is published.
+pub fn video_json(video: &Video, published: &HashMap<String, App>) -> Json {
+    let anchor = video.anchor.as_ref().and_then(|a| {
+        let app = published.get(&a.appid)?;
+        Some(json!({
+            "appid": a.appid, "path": a.path, "query": a.query, "title": a.title,
+            "name": app.settings.name, "icon": app.settings.icon,
+        }))
+    });
+    let src = match &video.media {
+        VideoMedia::Asset(name) => format!("/media/{name}"),
+        VideoMedia::Stored(_) => format!("/api/videos/{}/media", video.id),
+    };
+    json!({
+        "id": video.id, "author": video.author_name, "caption": video.caption,
+        "src": src, "anchor": anchor,
+    })
 }
 
 #[derive(Debug)]
@@ -98,7 +81,6 @@ pub struct Catalog {
     /// Verified packages, by SHA-256, for the workers to load.
     cache_dir: PathBuf,
     loaded: Mutex<HashMap<String, Arc<MiniApp>>>,
-    pub videos: Vec<Video>,
 }
 
 impl Catalog {
@@ -110,7 +92,6 @@ impl Catalog {
             store,
             cache_dir: cache_dir.to_path_buf(),
             loaded: Mutex::default(),
-            videos: demo_videos(),
         }
     }
 
@@ -173,36 +154,4 @@ fn write_once(dir: &Path, file: &Path, bytes: &[u8]) -> Result<(), AppError> {
     let partial = dir.join(format!(".{}.partial", capsule_platform::random_hex(8)));
     std::fs::write(&partial, bytes).map_err(failed)?;
     std::fs::rename(&partial, file).map_err(failed)
-}
-
-/// The feed's videos, promoting the demo apps.
-fn demo_videos() -> Vec<Video> {
-    let video = |id: &str, author: &str, caption: &str, file: &str, anchor: Option<Anchor>| Video {
-        id: id.into(),
-        author: author.into(),
-        caption: caption.into(),
-        file: file.into(),
-        anchor,
-    };
-    let anchor = |appid: &str, path: &str, query: &str, title: &str| {
-        Some(Anchor { appid: appid.into(), path: path.into(), query: query.into(), title: title.into() })
-    };
-    vec![
-        video(
-            "v1",
-            "@capsule.shop",
-            "New season mugs and spring tea are in #shopping",
-            "shop-promo.mp4",
-            anchor("tt0000000000shop", "pages/index/index", "", "Shop the look"),
-        ),
-        video(
-            "v2",
-            "@cinema.daily",
-            "The Grinch is back this weekend, grab your seats",
-            "tickets-promo.mp4",
-            anchor("tt00000000ticket", "", "", "Buy tickets"),
-        ),
-        video("v3", "@walks", "A slow walk through the old town", "city-walk.mp4", None),
-        video("v4", "@stargazer", "Patterns in the night sky", "night-sky.mp4", None),
-    ]
 }

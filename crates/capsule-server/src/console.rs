@@ -16,7 +16,7 @@ use crate::{AppError, AppState};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/orgs", get(list_orgs).post(create_org))
-        .route("/api/orgs/{org}/members", post(set_member))
+        .route("/api/orgs/{org}/members", get(list_members).post(set_member))
         .route("/api/orgs/{org}/apps", get(list_apps).post(create_app))
         .route("/api/console/apps/{appid}", get(show_app).put(update_app))
         .route("/api/console/apps/{appid}/secret", post(reset_secret))
@@ -68,6 +68,21 @@ async fn set_member(
     let role = Role::parse(&member.role)?;
     state.platform.set_member(&me.user, &org, &member.username, role).await?;
     Ok(Json(json!({ "username": member.username, "role": role })))
+}
+
+async fn list_members(
+    State(state): State<AppState>,
+    Path(org): Path<String>,
+    me: CurrentUser,
+) -> Result<Json<Json_>, AppError> {
+    let members: Vec<Json_> = state
+        .platform
+        .members(&me.user, &org)
+        .await?
+        .into_iter()
+        .map(|(username, display_name, role)| json!({ "username": username, "display_name": display_name, "role": role }))
+        .collect();
+    Ok(Json(json!({ "members": members })))
 }
 
 async fn list_apps(

@@ -1,12 +1,15 @@
 //! The demo content seeded on first run: a publisher organisation and, as its apps, the example
 //! mini-programs under `examples/`, each built, checked, approved and released through the
-//! platform like any upload. A changed example is released again as a new version on the next
+//! platform like any upload, and promotional videos carrying their anchors. A changed example is released again as a new version on the next
 //! start. The AppSecrets exist only at creation, so they are written once to a file in the data
 //! folder for the example merchant backend to read.
 
 use std::path::Path;
 
-use capsule_platform::{Actor, AppSettings, Channel, PackageStore, Platform, PlatformError, VersionStatus};
+use capsule_platform::{
+    Actor, Anchor, AppSettings, Channel, PackageStore, Platform, PlatformError, VersionStatus, Video,
+    VideoMedia,
+};
 use serde_json::{Map, Value as Json_};
 
 pub const DEMO_ORG: &str = "o-capsule-demo";
@@ -88,10 +91,61 @@ pub async fn seed(
         }
         release_example(platform, store, &examples.join(demo.folder), demo.appid).await?;
     }
+    seed_videos(platform).await?;
     if added && let Some(file) = secrets_file {
         let text = serde_json::to_string_pretty(&secrets).unwrap_or_default();
         std::fs::write(file, text)
             .map_err(|e| DemoError::Secrets { path: file.display().to_string(), reason: e.to_string() })?;
+    }
+    Ok(())
+}
+
+/// The promotional videos (files built into the host), two carrying their app's anchor.
+/// Their times are fixed and old, so anything posted later comes first in the feed.
+async fn seed_videos(platform: &Platform) -> Result<(), DemoError> {
+    let videos = [
+        (
+            "v1",
+            "@capsule.shop",
+            "New season mugs and spring tea are in #shopping",
+            "shop-promo.mp4",
+            Some(("tt0000000000shop", "pages/index/index", "Shop the look")),
+        ),
+        (
+            "v2",
+            "@cinema.daily",
+            "The Grinch is back this weekend, grab your seats",
+            "tickets-promo.mp4",
+            Some(("tt00000000ticket", "", "Buy tickets")),
+        ),
+        ("v3", "@walks", "A slow walk through the old town", "city-walk.mp4", None),
+        ("v4", "@stargazer", "Patterns in the night sky", "night-sky.mp4", None),
+    ];
+    for (age, (id, author, caption, file, anchor)) in videos.into_iter().enumerate() {
+        let anchor = match anchor {
+            Some((appid, path, title)) => Some(
+                platform
+                    .check_anchor(Anchor {
+                        appid: appid.into(),
+                        path: path.into(),
+                        query: String::new(),
+                        title: title.into(),
+                    })
+                    .await?,
+            ),
+            None => None,
+        };
+        let video = Video {
+            id: id.into(),
+            author_id: None,
+            author_name: author.into(),
+            caption: caption.into(),
+            media: VideoMedia::Asset(file.into()),
+            content_type: "video/mp4".into(),
+            anchor,
+            created_at: 1000 - age as i64,
+        };
+        platform.seed_video(&video).await?;
     }
     Ok(())
 }

@@ -23,7 +23,8 @@ pub enum AppError {
     /// The mini-program could not run (its worker died, its code failed to load).
     #[error("{0}")]
     Runtime(String),
-    /// A package failed verification (altered after the platform signed it): never run.
+    /// Understood but cannot be acted on: a package that failed verification (altered after
+    /// the platform signed it, so never run), a picture with no QR code in it.
     #[error("{0}")]
     Refused(String),
     /// Something on the server's side (the database); the person can only retry.
@@ -40,7 +41,7 @@ impl From<PlatformError> for AppError {
             PlatformError::NotFound(m) => AppError::NotFound(m),
             PlatformError::Conflict(m) => AppError::Conflict(m),
             PlatformError::Db(e) => AppError::Internal(format!("storage failed: {e}")),
-            PlatformError::Store(e) => AppError::Internal(e),
+            PlatformError::Store(e) | PlatformError::Search(e) => AppError::Internal(e),
         }
     }
 }

@@ -1,54 +1,59 @@
-//! The host app's own endpoints: the feed, the mini-program entrance (recently used and all),
-//! and search (mini-programs ranked above videos).
+//! The host app's own pages and endpoints, for each host profile (Douyin-style at `/`,
+//! Toutiao-style at `/toutiao/`): the feed, posting a video (with an anchor), the mini-program
+//! entrance (recently used per person, popular, all), search (mini-programs ranked above
+//! videos), the share code of a page and scanning a code.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 
-use axum::extract::{Query, State};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value as Json_, json};
 
-use capsule_platform::App;
+use capsule_platform::qr::{QrStyle, qr_svg};
+use capsule_platform::videos::MAX_VIDEO_BYTES;
+use capsule_platform::{Anchor, App, HOSTS, HostProfile, ObjectKind, User, VideoMedia};
 
-use crate::catalog::{Video, app_summary};
+use crate::account::CurrentUser;
+use crate::catalog::{app_summary, video_json};
 use crate::{AppError, AppState};
 
-/// The cookie naming this browser, so "recently used" is per person.
+/// The cookie naming this browser, so "recently used" is per person even before logging in.
 pub const DEVICE_COOKIE: &str = "capsule_device";
 
-/// Recently opened mini-programs per device, newest first.
-#[derive(Debug, Default)]
-pub struct Recent(Mutex<HashMap<String, Vec<String>>>);
-
-impl Recent {
-    pub fn record(&self, device: &str, appid: &str) {
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let list = map.entry(device.to_string()).or_default();
-        list.retain(|a| a != appid);
-        list.insert(0, appid.to_string());
-        list.truncate(20);
-    }
-
-    pub fn of(&self, device: &str) -> Vec<String> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).get(device).cloned().unwrap_or_default()
-    }
-}
+/// How many results each list shows.
+const LIST_LIMIT: usize = 20;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(index))
+    let mut router = Router::new();
+    for host in HOSTS {
+        router = router.route(host.path, get(move |headers| index(headers, host)));
+    }
+    router
         .route("/api/feed", get(feed))
+        .route("/api/videos", post(post_video).layer(DefaultBodyLimit::max(MAX_VIDEO_BYTES + 1024)))
+        .route("/api/videos/{id}/media", get(video_media))
         .route("/api/miniapps", get(miniapps))
         .route("/api/search", get(search))
         .route("/api/share-code", get(share_code))
+        .route("/api/scan", post(scan).layer(DefaultBodyLimit::max(MAX_SCAN_PIXELS + 1024)))
 }
 
-/// The link that opens `appid` at `path?query` in this host (what a shared code holds).
-pub fn share_link(origin: &str, appid: &str, path: &str, query: &str) -> String {
-    with_page(format!("{origin}/?appid={}", encode(appid)), path, query)
+/// Who "recently used" is kept for: the logged-in user, else this browser.
+pub fn visitor(user: Option<&User>, device: Option<&str>) -> Option<String> {
+    match (user, device) {
+        (Some(user), _) => Some(user.id.clone()),
+        (None, Some(device)) => Some(format!("device:{device}")),
+        (None, None) => None,
+    }
+}
+
+/// The link that opens `appid` at `path?query` in `host` (what a shared link holds).
+pub fn share_link(origin: &str, host: &HostProfile, appid: &str, path: &str, query: &str) -> String {
+    with_page(format!("{origin}{}?appid={}", host.path, encode(appid)), path, query)
 }
 
 /// `link` (which has a query already) with the page's `path` and `query` added when set.
@@ -74,8 +79,9 @@ pub fn encode(text: &str) -> String {
         .collect()
 }
 
-/// `GET /api/share-code?appid=&path=&query=`: an SVG QR code of the page's share link, for
-/// the container's "QR code" menu item.
+/// `GET /api/share-code?appid=&path=&query=&host=`: the page's QR code as SVG, for the
+/// container's share sheet. It holds the platform link the open API's codes hold, naming the
+/// host it was shared from.
 async fn share_code(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -84,17 +90,70 @@ async fn share_code(
     let get = |key: &str| query.get(key).map(String::as_str).unwrap_or("");
     let appid = get("appid");
     state.platform.app(appid).await?;
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
-    let link = share_link(&format!("http://{host}"), appid, get("path"), get("query"));
-    let svg =
-        share_svg(&link).ok_or_else(|| AppError::BadRequest("the link is too long for a QR code".into()))?;
-    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+    let host = HostProfile::get(if get("host").is_empty() { "douyin" } else { get("host") })?;
+    let link = crate::open_api::landing_link(
+        &crate::open_api::origin(&headers),
+        appid,
+        host.id,
+        get("path"),
+        get("query"),
+    );
+    let svg = qr_svg(&link, &QrStyle { width: 280, ..QrStyle::default() })?;
+    Ok((
+        [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "no-store")],
+        [("x-share-link", link)],
+        svg,
+    )
+        .into_response())
 }
 
-/// The QR code of `text` as SVG, or `None` when it does not fit in one.
-pub fn share_svg(text: &str) -> Option<String> {
-    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
-    Some(code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).quiet_zone(true).build())
+/// The largest image `/api/scan` takes: 4 megapixels of luminance.
+const MAX_SCAN_PIXELS: usize = 4 << 20;
+
+/// `POST /api/scan?width=&height=` with one luminance byte per pixel (what the browser reads
+/// off a picture or a camera frame): the text of the first QR code in it and, when that is a
+/// link to a mini-program page, where it opens.
+async fn scan(Query(query): Query<HashMap<String, String>>, pixels: Bytes) -> Result<Json<Json_>, AppError> {
+    let size = |key: &str| query.get(key).and_then(|v| v.parse::<usize>().ok()).filter(|&n| n > 0);
+    let (Some(width), Some(height)) = (size("width"), size("height")) else {
+        return Err(AppError::BadRequest("width and height are required".into()));
+    };
+    if width.checked_mul(height) != Some(pixels.len()) {
+        return Err(AppError::BadRequest(format!(
+            "expected {width}×{height} luminance bytes, got {}",
+            pixels.len()
+        )));
+    }
+    let text = tokio::task::spawn_blocking(move || capsule_platform::qr::decode_luma(width, height, &pixels))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .ok_or_else(|| AppError::Refused("no QR code found in the picture".into()))?;
+    Ok(Json(json!({ "result": text, "scanType": "QR_CODE", "charSet": "utf-8", "target": target_of(&text) })))
+}
+
+/// Where a scanned link opens: a platform landing link (`/s/{appid}?host=&path=&query=`) or a
+/// host share link (`/?appid=&path=&query=`); `null` for any other text.
+pub fn target_of(text: &str) -> Json_ {
+    let after_scheme = text.split_once("://").map_or(text, |(_, rest)| rest);
+    let Some((_, location)) = after_scheme.split_once('/') else { return Json_::Null };
+    let (path, query) = location.split_once('?').unwrap_or((location, ""));
+    let params: HashMap<String, String> = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .filter_map(|(k, v)| Some((k.to_string(), crate::open_api::percent_decode(v)?)))
+        .collect();
+    let param = |key: &str| params.get(key).cloned().unwrap_or_default();
+    let (appid, host) = if let Some(appid) = path.strip_prefix("s/") {
+        (crate::open_api::percent_decode(appid).unwrap_or_default(), param("host"))
+    } else if let Some(host) = HOSTS.iter().find(|h| format!("/{path}") == h.path) {
+        (param("appid"), host.id.to_string())
+    } else {
+        return Json_::Null;
+    };
+    if appid.is_empty() {
+        return Json_::Null;
+    }
+    json!({ "appid": appid, "path": param("path"), "query": param("query"), "host": host })
 }
 
 /// The device id from the request's cookies.
@@ -102,9 +161,19 @@ pub fn device_of(headers: &HeaderMap) -> Option<String> {
     crate::account::cookie(headers, DEVICE_COOKIE).filter(|device| device.len() <= 64)
 }
 
-/// The host app's page; gives a new browser its device cookie.
-async fn index(headers: HeaderMap) -> Response {
-    let mut response = crate::assets::page("index.html");
+/// The host app's page, as `host`; gives a new browser its device cookie.
+async fn index(headers: HeaderMap, host: &'static HostProfile) -> Response {
+    let page = crate::assets::text("index.html").replace(
+        "<body>",
+        &format!(
+            "<body data-host=\"{}\" data-host-name=\"{}\" data-feed-title=\"{}\" style=\"--accent: {}; --host-background: {}\">",
+            host.id, host.name, host.feed_title, host.accent, host.background
+        ),
+    );
+    let page = page.replace("<title>Capsule</title>", &format!("<title>{} · Capsule</title>", host.name));
+    let mut response =
+        ([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], page)
+            .into_response();
     if device_of(&headers).is_none() {
         let cookie = format!(
             "{DEVICE_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000",
@@ -119,59 +188,93 @@ async fn index(headers: HeaderMap) -> Response {
 
 async fn feed(State(state): State<AppState>) -> Result<Json<Json_>, AppError> {
     let published = state.catalog.published().await?;
-    let videos: Vec<Json_> = state.catalog.videos.iter().map(|v| v.to_json(&published)).collect();
+    let videos: Vec<Json_> =
+        state.platform.videos(100).await?.iter().map(|video| video_json(video, &published)).collect();
     Ok(Json(json!({ "videos": videos })))
+}
+
+/// `POST /api/videos?caption=&appid=&path=&query=&title=` with the video file as the body;
+/// `appid` (with `title`) mounts an anchor.
+async fn post_video(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    Query(query): Query<HashMap<String, String>>,
+    bytes: Bytes,
+) -> Result<Json<Json_>, AppError> {
+    let get = |key: &str| query.get(key).cloned().unwrap_or_default();
+    let anchor = (!get("appid").is_empty()).then(|| Anchor {
+        appid: get("appid"),
+        path: get("path"),
+        query: get("query"),
+        title: get("title"),
+    });
+    let video =
+        state.platform.post_video(&me.user, state.catalog.store(), &get("caption"), &bytes, anchor).await?;
+    let published = state.catalog.published().await?;
+    Ok(Json(video_json(&video, &published)))
+}
+
+/// A posted video's file.
+async fn video_media(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+    let video = state.platform.video(&id).await?;
+    let VideoMedia::Stored(sha) = &video.media else {
+        return Err(AppError::NotFound(format!("video {id} is built into the host")));
+    };
+    let bytes = state.catalog.store().get_object(ObjectKind::Video, sha).await?;
+    let content_type = HeaderValue::from_str(&video.content_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    Ok((
+        [(header::CONTENT_TYPE, content_type)],
+        [(header::CACHE_CONTROL, "public, max-age=31536000, immutable")],
+        bytes,
+    )
+        .into_response())
 }
 
 async fn miniapps(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Json_>, AppError> {
     let published = state.catalog.published().await?;
-    let recent: Vec<Json_> = device_of(&headers)
-        .map(|device| state.recent.of(&device))
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|appid| published.get(appid).map(app_summary))
-        .collect();
+    let device = device_of(&headers);
+    let user = match &device {
+        Some(device) => state.platform.user_on_device(device).await?,
+        None => None,
+    };
+    let recent = match visitor(user.as_ref(), device.as_deref()) {
+        Some(visitor) => state.platform.recent_apps(&visitor, LIST_LIMIT as i64).await?,
+        None => Vec::new(),
+    };
+    let listed = |appids: &mut dyn Iterator<Item = String>| -> Vec<Json_> {
+        appids.filter_map(|appid| published.get(&appid).map(app_summary)).collect()
+    };
+    let recent = listed(&mut recent.into_iter());
+    let popular = state.platform.popular_apps(LIST_LIMIT as i64).await?;
+    let popular = listed(&mut popular.into_iter().map(|(appid, _)| appid));
     let mut all: Vec<&App> = published.values().collect();
     all.sort_by(|a, b| a.settings.name.cmp(&b.settings.name));
     let all: Vec<Json_> = all.into_iter().map(app_summary).collect();
-    Ok(Json(json!({ "recent": recent, "all": all })))
+    Ok(Json(json!({ "recent": recent, "popular": popular, "all": all })))
 }
 
+/// `GET /api/search?q=`: mini-programs, then videos, each best first.
 async fn search(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<Json_>, AppError> {
     let q = query.get("q").map(String::as_str).unwrap_or("");
     let published = state.catalog.published().await?;
-    Ok(Json(search_catalog(&published, &state.catalog.videos, q)))
-}
-
-/// Mini-programs whose name, description, category or keywords match, then matching videos.
-pub fn search_catalog(published: &HashMap<String, App>, videos: &[Video], q: &str) -> Json_ {
-    let terms: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
-    if terms.is_empty() {
-        return json!({ "query": q, "miniapps": [], "videos": [] });
-    }
-    let matches = |texts: &[&str]| {
-        let haystack = texts.join(" ").to_lowercase();
-        terms.iter().all(|t| haystack.contains(t.as_str()))
-    };
-    let mut apps: Vec<&App> = published
-        .values()
-        .filter(|app| {
-            let s = &app.settings;
-            matches(&[&s.name, &s.description, &s.category, &s.keywords.join(" ")])
-        })
-        .collect();
-    apps.sort_by(|a, b| a.settings.name.cmp(&b.settings.name));
-    let miniapps: Vec<Json_> = apps.into_iter().map(app_summary).collect();
-    let videos: Vec<Json_> = videos
+    let miniapps: Vec<Json_> = state
+        .platform
+        .search_apps(q, LIST_LIMIT)
+        .await?
         .iter()
-        .filter(|v| {
-            let anchor = v.anchor.as_ref().map(|a| a.title.as_str()).unwrap_or("");
-            matches(&[&v.caption, &v.author, anchor])
-        })
-        .map(|v| v.to_json(published))
+        .filter(|app| published.contains_key(&app.appid))
+        .map(app_summary)
         .collect();
-    json!({ "query": q, "miniapps": miniapps, "videos": videos })
+    let videos: Vec<Json_> = state
+        .platform
+        .search_videos(q, LIST_LIMIT)
+        .await?
+        .iter()
+        .map(|v| video_json(v, &published))
+        .collect();
+    Ok(Json(json!({ "query": q, "miniapps": miniapps, "videos": videos })))
 }

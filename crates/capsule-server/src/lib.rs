@@ -7,7 +7,8 @@
 //! - [`versions`]: the console's versions API (upload, checks, review, release, rollback).
 //! - [`open_api`]: what developers' servers call, in Douyin's shapes (jscode2session, token).
 //! - [`demo`]: seeding the demo publisher and releasing its apps through the platform.
-//! - [`host_app`]: the host's pages and JSON endpoints.
+//! - [`host_app`]: the host's pages (one per host profile) and JSON endpoints: feed, videos,
+//!   entrance, search, share codes, scanning.
 //! - [`sessions`]: opening a mini-program (first frame rendered here) and its WebSocket.
 //! - [`html`]: a view tree as HTML, for the first frame.
 //! - [`assets`]: the web client, embedded in the binary.
@@ -32,7 +33,7 @@ use capsule_platform::Platform;
 use capsule_runtime::worker::Runtime;
 
 pub use capsule_platform::PackageStore;
-pub use catalog::{Catalog, MiniApp, Video};
+pub use catalog::{Catalog, MiniApp};
 pub use error::AppError;
 
 /// What every handler shares.
@@ -41,10 +42,7 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub runtime: Arc<Runtime>,
     pub sessions: Arc<sessions::Sessions>,
-    pub recent: Arc<host_app::Recent>,
     pub platform: Platform,
-    /// Which host app this server plays (`douyin` or `toutiao`): unionids differ between them.
-    pub host: &'static str,
 }
 
 impl AppState {
@@ -60,9 +58,7 @@ impl AppState {
             catalog: Arc::new(Catalog::new(platform.clone(), store, cache_dir)),
             runtime,
             sessions: Arc::default(),
-            recent: Arc::default(),
             platform,
-            host: "douyin",
         }
     }
 }

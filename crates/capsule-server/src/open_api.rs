@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use capsule_platform::OpenApiError;
 use capsule_platform::qr::{QR_HOSTS, QrStyle, Rgb, qr_png, qr_svg};
+use capsule_platform::{HOSTS, HostProfile};
 use serde_json::{Value as Json_, json};
 
 use crate::AppState;
@@ -85,7 +86,7 @@ fn qr_error(errcode: i64, errmsg: impl Into<String>) -> Response {
 }
 
 /// Decodes `%XX` escapes (the API takes `path` URL-encoded); `None` when malformed.
-fn percent_decode(text: &str) -> Option<String> {
+pub(crate) fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut index = 0;
@@ -103,7 +104,7 @@ fn percent_decode(text: &str) -> Option<String> {
 }
 
 /// The origin links are made on: the request's own, https when a proxy says so.
-fn origin(headers: &HeaderMap) -> String {
+pub(crate) fn origin(headers: &HeaderMap) -> String {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
     let scheme = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
     format!("{scheme}://{host}")
@@ -194,9 +195,10 @@ async fn landing(
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let get = |key: &str| params.get(key).map(String::as_str).unwrap_or("");
-    let host_name = match get("host") {
-        "toutiao" => "Toutiao",
-        _ => "Douyin",
+    // A code for `all` hosts offers each; one naming a host offers that one.
+    let hosts: Vec<&HostProfile> = match HostProfile::get(get("host")) {
+        Ok(host) => vec![host],
+        Err(_) => HOSTS.iter().collect(),
     };
     let published = state.catalog.published().await.unwrap_or_default();
     let Some(app) = published.get(&appid) else {
@@ -207,17 +209,23 @@ async fn landing(
         );
         return (axum::http::StatusCode::NOT_FOUND, Html(page)).into_response();
     };
-    let open = crate::host_app::share_link("", &appid, get("path"), get("query"));
+    let links: String = hosts
+        .iter()
+        .map(|host| {
+            let open = crate::host_app::share_link("", host, &appid, get("path"), get("query"));
+            format!("<a class=\"landing-open\" href=\"{}\">Open in {}</a>", escape(&open), host.name)
+        })
+        .collect();
+    let host_names: Vec<&str> = hosts.iter().map(|host| host.name).collect();
     let name = escape(&app.settings.name);
     Html(format!(
         "<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content=\"width=device-width\">\
-         <title>{name}</title><link rel=stylesheet href=\"/host.css\"><main class=\"landing\">\
+         <title>{name}</title><link rel=stylesheet href=\"/static/host.css\"><main class=\"landing\">\
          <div class=\"landing-icon\" role=img aria-label=\"{name} icon\">{icon}</div><h1>{name}</h1><p>{description}</p>\
-         <p>Open this mini-program in {host_name} to continue.</p>\
-         <a class=\"landing-open\" href=\"{open}\">Open in {host_name}</a></main></html>",
+         <p>Open this mini-program in {host_names} to continue.</p>{links}</main></html>",
         icon = escape(&app.settings.icon),
         description = escape(&app.settings.description),
-        open = escape(&open),
+        host_names = host_names.join(" or "),
     ))
     .into_response()
 }

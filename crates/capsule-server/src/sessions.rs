@@ -14,7 +14,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use capsule_platform::Channel;
+use capsule_platform::{Channel, HostProfile};
 use capsule_runtime::host::Reply;
 use capsule_runtime::worker::{RemoteSession, SessionError, UpdateSink};
 use capsule_runtime::{Host, LaunchOptions, SessionScope, ViewEvent};
@@ -24,7 +24,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use crate::{AppError, AppState, html};
 
 /// The host APIs the browser answers (its toast, modal, loading, action sheet, navigation bar,
-/// pull-down refresh and scrolling).
+/// pull-down refresh, scrolling and the scanner).
 pub const BROWSER_APIS: &[&str] = &[
     "showToast",
     "hideToast",
@@ -41,6 +41,7 @@ pub const BROWSER_APIS: &[&str] = &[
     "pageScrollTo",
     "showShareMenu",
     "hideShareMenu",
+    "scanCode",
     "setBackgroundColor",
     "vibrateShort",
     "vibrateLong",
@@ -192,6 +193,7 @@ async fn open(
         body["appid"].as_str().ok_or_else(|| AppError::BadRequest("appid is required".into()))?.to_string();
     let device = crate::host_app::device_of(&headers);
     let channel = Channel::parse(body["channel"].as_str().unwrap_or("release"))?;
+    let host = HostProfile::get(body["host"].as_str().unwrap_or(HostProfile::default_host().id))?;
     let user = match &device {
         Some(device) => state.platform.user_on_device(device).await?,
         None => None,
@@ -205,7 +207,10 @@ async fn open(
         route,
         query,
         scene: body["scene"].as_u64().unwrap_or(1001) as u32,
-        system_info: json!({ "windowWidth": 375, "windowHeight": 667, "platform": "web" }),
+        system_info: json!({
+            "windowWidth": 375, "windowHeight": 667, "platform": "web",
+            "appName": host.name, "hostName": host.id,
+        }),
         request_domains: Some(app.app.settings.request_domains.clone()),
         ..LaunchOptions::default()
     };
@@ -214,7 +219,7 @@ async fn open(
         platform: state.platform.clone(),
         appid: appid.clone(),
         device: device.clone(),
-        host: state.host,
+        host: host.id,
         runtime: tokio::runtime::Handle::current(),
     };
     let host =
@@ -222,14 +227,15 @@ async fn open(
     let runtime = state.runtime.clone();
     let source = app.source.clone();
     let session_host: Arc<dyn Host> = Arc::new(SharedHost(host.clone()));
-    let user = device.clone();
+    // The session's storage is this browser's.
+    let storage_owner = device.clone();
     // Updates and host calls leave on one channel, in the order the session made them.
     let updates = out.clone();
     let sink: UpdateSink = Arc::new(move |update| {
         let _ = updates.send(update);
     });
     let (remote, view) = tokio::task::spawn_blocking(move || {
-        let remote = runtime.launch_with(&source, &options, user, Some(session_host), Some(sink))?;
+        let remote = runtime.launch_with(&source, &options, storage_owner, Some(session_host), Some(sink))?;
         let view = remote.view()?;
         Ok::<_, SessionError>((remote, view))
     })
@@ -241,8 +247,8 @@ async fn open(
     let live =
         Arc::new(Live { remote, host, outgoing: Mutex::new(Some(rx)), closed: AtomicBool::new(false) });
     state.sessions.0.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), live.clone());
-    if let Some(device) = &device {
-        state.recent.record(device, &appid);
+    if let Some(visitor) = crate::host_app::visitor(user.as_ref(), device.as_deref()) {
+        state.platform.record_open(&appid, &visitor).await?;
     }
     // Updates reach the socket through the sink; this thread only watches the worker, so a
     // crash reaches the browser as `stopped`.

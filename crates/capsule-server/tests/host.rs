@@ -106,32 +106,3 @@ fn opening_a_mini_program_renders_its_first_frame_and_streams_over_a_socket() {
     assert_eq!(json_of(&body)["error"], "no mini-program nope");
     assert_eq!(http(&addr, "GET", "/api/sessions/unknown/socket", None).0, 404);
 }
-
-#[test]
-fn a_page_share_code_holds_the_link_that_opens_it() {
-    let server = support::start();
-    let addr = server.addr.clone();
-    let (status, head, body) = http(
-        &addr,
-        "GET",
-        "/api/share-code?appid=tt0000000000shop&path=packageProduct/pages/detail/detail&query=id%3Dp3",
-        None,
-    );
-    assert_eq!(status, 200);
-    assert!(head.to_ascii_lowercase().contains("content-type: image/svg+xml"), "{head}");
-    // The same link, encoded by the same encoder, gives the same picture.
-    let link = format!(
-        "http://{addr}/?appid=tt0000000000shop&path=packageProduct/pages/detail/detail&query=id%3Dp3"
-    );
-    assert_eq!(
-        capsule_server::host_app::share_link(
-            &format!("http://{addr}"),
-            "tt0000000000shop",
-            "packageProduct/pages/detail/detail",
-            "id=p3"
-        ),
-        link
-    );
-    assert_eq!(String::from_utf8(body).unwrap(), capsule_server::host_app::share_svg(&link).unwrap());
-    assert_eq!(http(&addr, "GET", "/api/share-code?appid=nope", None).0, 404);
-}

@@ -153,11 +153,21 @@ fn open_socket(
     cookie: &str,
     path: &str,
 ) -> (tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>, u64) {
+    open_socket_in(server, "douyin", cookie, path)
+}
+
+/// Opens the shop at `path` in the host app `host`, with its socket.
+fn open_socket_in(
+    server: &Server,
+    host: &str,
+    cookie: &str,
+    path: &str,
+) -> (tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>, u64) {
     let opened = request(
         &server.addr,
         "POST",
         "/api/sessions",
-        Some(&json!({ "appid": SHOP, "path": path })),
+        Some(&json!({ "appid": SHOP, "path": path, "host": host })),
         &[("Cookie", cookie)],
     );
     assert_eq!(opened.status, 200);
@@ -175,6 +185,16 @@ fn send(
     message: Json,
 ) {
     socket.send(tungstenite::Message::Text(message.to_string().into())).unwrap();
+}
+
+/// The login code the shop's profile page gets from wx.login in `host` for the person already
+/// logged in on `device`.
+fn code_of_logged_in(server: &Server, host: &str, device: &str) -> String {
+    let (mut socket, page) = open_socket_in(server, host, &cookies(device, None), "pages/profile/profile");
+    next(&mut socket, "render");
+    send(&mut socket, json!({ "type": "event", "page": page, "path": [0, 2], "event": "tap", "detail": {} }));
+    let log = next(&mut socket, "log");
+    log["text"].as_str().unwrap().rsplit(' ').next().unwrap().to_string()
 }
 
 fn code2session(server: &Server, body: Json) -> Json {
@@ -225,16 +245,15 @@ fn wx_login_asks_the_host_to_log_in_and_the_code_trades_once() {
         assert_eq!(garbage["err_no"], 40014);
 
         // Logged in already: wx.login answers at once, with the same openid.
-        let (mut socket, page) = open_socket(&server, &cookies("phone", None), "pages/profile/profile");
-        next(&mut socket, "render");
-        send(
-            &mut socket,
-            json!({ "type": "event", "page": page, "path": [0, 2], "event": "tap", "detail": {} }),
-        );
-        let log = next(&mut socket, "log");
-        let code = log["text"].as_str().unwrap().rsplit(' ').next().unwrap().to_string();
+        let code = code_of_logged_in(&server, "douyin", "phone");
         let again = code2session(&server, json!({ "appid": SHOP, "secret": secret, "code": code }));
         assert_eq!(again["data"]["openid"], data["openid"]);
+
+        // The same person in the Toutiao-style host: the same openid, another unionid.
+        let code = code_of_logged_in(&server, "toutiao", "phone");
+        let in_toutiao = code2session(&server, json!({ "appid": SHOP, "secret": secret, "code": code }));
+        assert_eq!(in_toutiao["data"]["openid"], data["openid"]);
+        assert_ne!(in_toutiao["data"]["unionid"], data["unionid"], "{backend:?}");
 
         // A person who cancels the host's log-in: wx.login fails, the page says so.
         let (mut socket, page) = open_socket(&server, &cookies("tablet", None), "pages/profile/profile");

@@ -11,18 +11,8 @@ const SHOP: &str = "tt0000000000shop";
 
 /// The text of the QR code in a PNG.
 fn decode_png(bytes: &[u8]) -> String {
-    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().unwrap();
-    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
-    let frame = reader.next_frame(&mut pixels).unwrap();
-    let (width, height) = (frame.width as usize, frame.height as usize);
-    assert_eq!(frame.color_type, png::ColorType::Rgb);
-    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| {
-        let at = (y * width + x) * 3;
-        ((u32::from(pixels[at]) + u32::from(pixels[at + 1]) + u32::from(pixels[at + 2])) / 3) as u8
-    });
-    let grids = image.detect_grids();
-    assert_eq!(grids.len(), 1, "one code in the image");
-    grids[0].decode().unwrap().1
+    let (width, height, luma) = support::png_luma(bytes);
+    capsule_platform::qr::decode_luma(width, height, &luma).expect("a QR code in the image")
 }
 
 #[test]
@@ -62,9 +52,17 @@ fn qr_codes_hold_a_link_that_lands_on_the_app_and_opens_the_page() {
     assert!(page.contains("<h1>Capsule Shop</h1>") && page.contains("🛍️"), "{page}");
     assert!(page.contains("Open in Toutiao"), "{page}");
     assert!(
-        page.contains("href=\"/?appid=tt0000000000shop&amp;path=pages/detail/detail&amp;query=id%3D3\""),
+        page.contains(
+            "href=\"/toutiao/?appid=tt0000000000shop&amp;path=pages/detail/detail&amp;query=id%3D3\""
+        ),
         "{page}"
     );
+    assert!(!page.contains("Open in Douyin"), "{page}");
+    // A code for every host offers each.
+    let everywhere = request(&server.addr, "GET", &format!("/s/{SHOP}?host=all"), None, &[]);
+    let page = String::from_utf8(everywhere.body).unwrap();
+    assert!(page.contains("href=\"/?appid=tt0000000000shop\">Open in Douyin</a>"), "{page}");
+    assert!(page.contains("href=\"/toutiao/?appid=tt0000000000shop\">Open in Toutiao</a>"), "{page}");
 
     let svg = ask(json!({ "access_token": token, "path": "pages%2Findex%2Findex", "format": "svg" }));
     assert!(svg.head.to_lowercase().contains("content-type: image/svg+xml"));

@@ -7,29 +7,8 @@ mod support;
 
 use std::path::Path;
 
-use serde_json::{Value as Json, json};
-use support::{Client, Server};
-
-/// A one-page project whose page shows `title`; `broken` makes it throw while loading.
-fn package(title: &str, broken: bool) -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    let write = |path: &str, text: &str| {
-        let target = dir.path().join(path);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::write(target, text).unwrap();
-    };
-    write("app.json", r#"{"pages": ["pages/index/index"], "window": {"navigationBarTitleText": "Mugs"}}"#);
-    write("app.js", "App({})");
-    write("pages/index/index.wxml", &format!("<view class=\"title\">{title}</view>"));
-    let script = if broken { "Page({ onLoad() { null.boom() } })" } else { "Page({})" };
-    write("pages/index/index.js", script);
-    capsule_runtime::build::build_project(dir.path(), &capsule_package::Limits::default()).unwrap().bytes
-}
-
-fn ok(answer: support::Answer) -> Json {
-    assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
-    answer.json()
-}
+use serde_json::json;
+use support::{Client, Publisher, Server, ok, one_page_package as package};
 
 fn open(server: &Server, appid: &str) -> support::Answer {
     support::request(
@@ -49,17 +28,17 @@ fn stored_package(folder: &Path, sha256: &str) -> std::path::PathBuf {
 fn upload_review_release_verify_rollback_and_unpublish() {
     for backend in support::backends() {
         let server = support::start_on(backend);
-        let dev = Client::sign_up(&server, "d1", "dev");
-        let reviewer = Client::sign_up(&server, "d2", "reviewer");
-        let org = ok(dev.call("POST", "/api/orgs", Some(&json!({ "name": "Mug Studio" }))))["id"]
-            .as_str()
+        let Publisher { dev, reviewer, org } = Publisher::new(&server, "mug");
+        let members = ok(dev.call("GET", &format!("/api/orgs/{org}/members"), None))["members"].clone();
+        let listed: Vec<(&str, &str)> = members
+            .as_array()
             .unwrap()
-            .to_string();
-        ok(dev.call(
-            "POST",
-            &format!("/api/orgs/{org}/members"),
-            Some(&json!({ "username": "reviewer", "role": "reviewer" })),
-        ));
+            .iter()
+            .map(|m| (m["username"].as_str().unwrap(), m["role"].as_str().unwrap()))
+            .collect();
+        assert_eq!(listed, [("mug-dev", "owner"), ("mug-rev", "operator")], "{backend:?}");
+        let stranger = Client::sign_up(&server, "d3", "stranger");
+        assert_eq!(stranger.call("GET", &format!("/api/orgs/{org}/members"), None).status, 403);
         let app = ok(dev.call(
             "POST",
             &format!("/api/orgs/{org}/apps"),

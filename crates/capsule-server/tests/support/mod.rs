@@ -204,3 +204,84 @@ impl Client {
         request_bytes(&self.addr, "POST", path, body, "application/octet-stream", &headers)
     }
 }
+
+/// Asserts a 200 answer and gives its JSON.
+pub fn ok(answer: Answer) -> Json {
+    assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
+    answer.json()
+}
+
+/// A one-page project whose page shows `text`; `broken` makes it throw while loading.
+pub fn one_page_package(text: &str, broken: bool) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let target = dir.path().join(path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, text).unwrap();
+    };
+    write("app.json", r#"{"pages": ["pages/index/index"], "window": {"navigationBarTitleText": "Mugs"}}"#);
+    write("app.js", "App({})");
+    write("pages/index/index.wxml", &format!("<view class=\"title\">{text}</view>"));
+    let script = if broken { "Page({ onLoad() { null.boom() } })" } else { "Page({})" };
+    write("pages/index/index.js", script);
+    capsule_runtime::build::build_project(dir.path(), &capsule_package::Limits::default()).unwrap().bytes
+}
+
+/// A developer with an organisation and a reviewer in it, for publishing apps in tests.
+pub struct Publisher {
+    pub dev: Client,
+    pub reviewer: Client,
+    pub org: String,
+}
+
+impl Publisher {
+    pub fn new(server: &Server, name: &str) -> Publisher {
+        let dev = Client::sign_up(server, &format!("{name}-dev-device"), &format!("{name}-dev"));
+        let reviewer = Client::sign_up(server, &format!("{name}-rev-device"), &format!("{name}-rev"));
+        let org = ok(dev.call("POST", "/api/orgs", Some(&serde_json::json!({ "name": name }))))["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        ok(dev.call(
+            "POST",
+            &format!("/api/orgs/{org}/members"),
+            Some(&serde_json::json!({ "username": format!("{name}-rev"), "role": "reviewer" })),
+        ));
+        Publisher { dev, reviewer, org }
+    }
+
+    /// Creates an app with `settings` and answers its appid.
+    pub fn create_app(&self, settings: Json) -> String {
+        ok(self.dev.call("POST", &format!("/api/orgs/{}/apps", self.org), Some(&settings)))["appid"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Uploads `package` as `version`, has it reviewed and releases it to everyone.
+    pub fn release(&self, appid: &str, version: &str, package: &[u8]) -> Json {
+        let versions = format!("/api/console/apps/{appid}/versions");
+        let uploaded = ok(self.dev.send(&format!("{versions}?version={version}"), package));
+        let id = uploaded["id"].as_str().unwrap().to_string();
+        ok(self.dev.call("POST", &format!("{versions}/{id}/submit"), None));
+        ok(self.reviewer.call(
+            "POST",
+            &format!("{versions}/{id}/review"),
+            Some(&serde_json::json!({ "approve": true })),
+        ));
+        ok(self.dev.call("POST", &format!("{versions}/{id}/release"), Some(&serde_json::json!({}))))
+    }
+}
+
+/// A PNG (RGB) as width, height and one luminance byte per pixel, as the host's scan sends it.
+pub fn png_luma(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
+    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!(frame.color_type, png::ColorType::Rgb);
+    let luma = pixels[..frame.buffer_size()]
+        .chunks(3)
+        .map(|rgb| ((u32::from(rgb[0]) + u32::from(rgb[1]) + u32::from(rgb[2])) / 3) as u8)
+        .collect();
+    (frame.width as usize, frame.height as usize, luma)
+}

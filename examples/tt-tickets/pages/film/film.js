@@ -2,7 +2,8 @@ const { findFilm } = require('../../utils/films.js');
 
 Page({
   data: {
-    film: null
+    film: null,
+    scanned: ''
   },
 
   onLoad(query) {
@@ -18,10 +19,21 @@ Page({
     tt.navigateTo({ url: `/pages/order/order?film=${this.data.film.id}&show=${showId}` });
   },
 
-  onShareAppMessage() {
+  // The host's scanner: the code's text comes back.
+  onScan() {
+    tt.scanCode({
+      success: (res) => this.setData({ scanned: res.result }),
+      fail: () => this.setData({ scanned: 'nothing (cancelled)' })
+    });
+  },
+
+  // "Make a video" asks for the video channel: the host then posts a video carrying this page.
+  onShareAppMessage(options) {
+    const fromVideoButton = options && options.target && options.target.dataset.channel === 'video';
     return {
       title: this.data.film ? this.data.film.title : 'Capsule Cinema',
-      path: `/pages/film/film?id=${this.data.film ? this.data.film.id : ''}`
+      path: `/pages/film/film?id=${this.data.film ? this.data.film.id : ''}`,
+      channel: fromVideoButton ? 'video' : undefined
     };
   }
 });

@@ -1,0 +1,303 @@
+//! Discovery search: one full-text index over published mini-programs (name, keywords,
+//! category, description and the text of their pages rendered headless at upload) and over
+//! videos (caption, author, anchor title). Text is segmented with jieba, so two-character
+//! Chinese words match, then lower-cased and stemmed for English.
+//!
+//! The index lives in memory and is rebuilt from the database when the platform opens; every
+//! release, rollback, unpublish, settings change and posted video updates it at once.
+
+use std::sync::Mutex;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, Stemmer, TextAnalyzer, TokenStream};
+use tantivy::{Index, IndexReader, IndexWriter, TantivyDocument, Term};
+
+use crate::{PlatformError, Result};
+
+const TOKENIZER: &str = "capsule_jieba";
+
+/// What a search result is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocKind {
+    App,
+    Video,
+}
+
+impl DocKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            DocKind::App => "app",
+            DocKind::Video => "video",
+        }
+    }
+}
+
+/// A mini-program as the index sees it.
+#[derive(Clone, Debug, Default)]
+pub struct AppDoc<'a> {
+    pub appid: &'a str,
+    pub name: &'a str,
+    pub keywords: &'a [String],
+    pub category: &'a str,
+    pub description: &'a str,
+    pub page_text: &'a str,
+}
+
+/// A video as the index sees it.
+#[derive(Clone, Debug, Default)]
+pub struct VideoDoc<'a> {
+    pub id: &'a str,
+    pub caption: &'a str,
+    pub author: &'a str,
+    pub anchor_title: &'a str,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    kind: Field,
+    id: Field,
+    name: Field,
+    keywords: Field,
+    category: Field,
+    description: Field,
+    page_text: Field,
+    caption: Field,
+    author: Field,
+}
+
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex").field("documents", &self.reader.searcher().num_docs()).finish()
+    }
+}
+
+fn index_error(error: tantivy::TantivyError) -> PlatformError {
+    PlatformError::Search(error.to_string())
+}
+
+impl SearchIndex {
+    /// An empty index in memory.
+    pub fn new() -> Result<SearchIndex> {
+        let mut schema = Schema::builder();
+        let text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let fields = Fields {
+            kind: schema.add_text_field("kind", STRING),
+            id: schema.add_text_field("id", STRING | STORED),
+            name: schema.add_text_field("name", text.clone()),
+            keywords: schema.add_text_field("keywords", text.clone()),
+            category: schema.add_text_field("category", text.clone()),
+            description: schema.add_text_field("description", text.clone()),
+            page_text: schema.add_text_field("page_text", text.clone()),
+            caption: schema.add_text_field("caption", text.clone()),
+            author: schema.add_text_field("author", text),
+        };
+        let index = Index::create_in_ram(schema.build());
+        let analyzer = TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new())
+            .filter(RemoveLongFilter::limit(40))
+            .filter(LowerCaser)
+            .filter(Stemmer::default())
+            .build();
+        index.tokenizers().register(TOKENIZER, analyzer);
+        // One indexing thread: documents are few and small; the budget is tantivy's minimum range.
+        let writer = index.writer_with_num_threads(1, 20_000_000).map_err(index_error)?;
+        let reader = index.reader().map_err(index_error)?;
+        Ok(SearchIndex { index, reader, writer: Mutex::new(writer), fields })
+    }
+
+    fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn key(kind: DocKind, id: &str) -> String {
+        format!("{}:{id}", kind.as_str())
+    }
+
+    /// Makes the index's changes visible to searches.
+    fn commit(&self, writer: &mut IndexWriter) -> Result<()> {
+        writer.commit().map_err(index_error)?;
+        self.reader.reload().map_err(index_error)
+    }
+
+    /// Adds or replaces a mini-program.
+    pub fn put_app(&self, app: &AppDoc<'_>) -> Result<()> {
+        let f = self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.kind, DocKind::App.as_str());
+        doc.add_text(f.id, Self::key(DocKind::App, app.appid));
+        doc.add_text(f.name, app.name);
+        doc.add_text(f.keywords, app.keywords.join(" "));
+        doc.add_text(f.category, app.category);
+        doc.add_text(f.description, app.description);
+        doc.add_text(f.page_text, app.page_text);
+        self.replace(DocKind::App, app.appid, doc)
+    }
+
+    /// Adds or replaces a video.
+    pub fn put_video(&self, video: &VideoDoc<'_>) -> Result<()> {
+        let f = self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.kind, DocKind::Video.as_str());
+        doc.add_text(f.id, Self::key(DocKind::Video, video.id));
+        doc.add_text(f.caption, video.caption);
+        doc.add_text(f.author, video.author);
+        doc.add_text(f.name, video.anchor_title);
+        self.replace(DocKind::Video, video.id, doc)
+    }
+
+    fn replace(&self, kind: DocKind, id: &str, doc: TantivyDocument) -> Result<()> {
+        let mut writer = self.writer();
+        writer.delete_term(Term::from_field_text(self.fields.id, &Self::key(kind, id)));
+        writer.add_document(doc).map_err(index_error)?;
+        self.commit(&mut writer)
+    }
+
+    /// Takes a document out (an unpublished app).
+    pub fn remove(&self, kind: DocKind, id: &str) -> Result<()> {
+        let mut writer = self.writer();
+        writer.delete_term(Term::from_field_text(self.fields.id, &Self::key(kind, id)));
+        self.commit(&mut writer)
+    }
+
+    /// Empties the index (before a rebuild).
+    pub fn clear(&self) -> Result<()> {
+        let mut writer = self.writer();
+        writer.delete_all_documents().map_err(index_error)?;
+        self.commit(&mut writer)
+    }
+
+    /// The ids of the `kind` documents that match `text`, best first. The text is segmented
+    /// like the documents and each word is looked up on its own (any may match; more matches
+    /// rank higher; the name weighs most). There is no query syntax, so nothing a person
+    /// types can fail a search.
+    pub fn search(&self, kind: DocKind, text: &str, limit: usize) -> Result<Vec<String>> {
+        let f = self.fields;
+        let searched: &[(Field, f32)] = match kind {
+            DocKind::App => &[
+                (f.name, 4.0),
+                (f.keywords, 3.0),
+                (f.category, 2.0),
+                (f.description, 1.5),
+                (f.page_text, 1.0),
+            ],
+            DocKind::Video => &[(f.caption, 2.0), (f.name, 1.5), (f.author, 1.0)],
+        };
+        let words = self.words(text)?;
+        if words.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut any_word: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for word in &words {
+            for &(field, boost) in searched {
+                let term = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs);
+                any_word.push((Occur::Should, Box::new(BoostQuery::new(Box::new(term), boost))));
+            }
+        }
+        let of_kind: Box<dyn Query> =
+            Box::new(TermQuery::new(Term::from_field_text(f.kind, kind.as_str()), IndexRecordOption::Basic));
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, of_kind),
+            (Occur::Must, Box::new(BooleanQuery::new(any_word))),
+        ]);
+        let searcher = self.reader.searcher();
+        let hits =
+            searcher.search(&query, &TopDocs::with_limit(limit).order_by_score()).map_err(index_error)?;
+        let prefix = format!("{}:", kind.as_str());
+        let mut ids = Vec::with_capacity(hits.len());
+        for (_score, address) in hits {
+            let doc: TantivyDocument = searcher.doc(address).map_err(index_error)?;
+            if let Some(id) =
+                doc.get_first(f.id).and_then(|v| v.as_str()).and_then(|k| k.strip_prefix(&prefix))
+            {
+                ids.push(id.to_string());
+            }
+        }
+        Ok(ids)
+    }
+
+    /// The distinct words of `text` as the index stores them (segmented, lower-cased, stemmed),
+    /// without spaces and punctuation.
+    fn words(&self, text: &str) -> Result<Vec<String>> {
+        let mut analyzer = self
+            .index
+            .tokenizers()
+            .get(TOKENIZER)
+            .ok_or_else(|| PlatformError::Search(format!("no tokenizer {TOKENIZER}")))?;
+        let mut stream = analyzer.token_stream(text);
+        let mut words: Vec<String> = Vec::new();
+        while let Some(token) = stream.next() {
+            let word = token.text.trim();
+            if word.chars().any(char::is_alphanumeric) && !words.iter().any(|w| w == word) {
+                words.push(word.to_string());
+            }
+        }
+        Ok(words)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app<'a>(appid: &'a str, name: &'a str, description: &'a str, page_text: &'a str) -> AppDoc<'a> {
+        AppDoc { appid, name, description, page_text, ..AppDoc::default() }
+    }
+
+    #[test]
+    fn two_character_chinese_words_match() {
+        let index = SearchIndex::new().unwrap();
+        index.put_app(&app("tt1", "美团外卖", "美食外卖，送到家", "")).unwrap();
+        index.put_app(&app("tt2", "电影票", "看电影，选座位", "")).unwrap();
+        assert_eq!(index.search(DocKind::App, "外卖", 10).unwrap(), ["tt1"]);
+        assert_eq!(index.search(DocKind::App, "电影", 10).unwrap(), ["tt2"]);
+        assert!(index.search(DocKind::App, "火车", 10).unwrap().is_empty());
+    }
+
+    #[test]
+    fn names_outrank_page_text_and_english_is_stemmed() {
+        let index = SearchIndex::new().unwrap();
+        index.put_app(&app("tt-page", "Notes", "", "We sell mugs on the second page")).unwrap();
+        index.put_app(&app("tt-name", "Mug World", "", "")).unwrap();
+        assert_eq!(index.search(DocKind::App, "mugs", 10).unwrap(), ["tt-name", "tt-page"]);
+    }
+
+    #[test]
+    fn kinds_are_kept_apart_and_documents_replaced_or_removed() {
+        let index = SearchIndex::new().unwrap();
+        index.put_app(&app("tt1", "Cinema", "films", "")).unwrap();
+        index
+            .put_video(&VideoDoc { id: "v1", caption: "Cinema night", author: "@a", anchor_title: "" })
+            .unwrap();
+        assert_eq!(index.search(DocKind::App, "cinema", 10).unwrap(), ["tt1"]);
+        assert_eq!(index.search(DocKind::Video, "cinema", 10).unwrap(), ["v1"]);
+        index.put_app(&app("tt1", "Theatre", "plays", "")).unwrap();
+        assert!(index.search(DocKind::App, "cinema", 10).unwrap().is_empty());
+        assert_eq!(index.search(DocKind::App, "theatre", 10).unwrap(), ["tt1"]);
+        index.remove(DocKind::App, "tt1").unwrap();
+        assert!(index.search(DocKind::App, "theatre", 10).unwrap().is_empty());
+    }
+
+    #[test]
+    fn query_syntax_typed_by_accident_does_not_fail() {
+        let index = SearchIndex::new().unwrap();
+        index.put_app(&app("tt1", "Tea", "green tea", "")).unwrap();
+        for text in ["\"tea", "tea:", "-", "name:tea)", "((", "*"] {
+            assert!(index.search(DocKind::App, text, 10).is_ok(), "{text}");
+        }
+        assert_eq!(index.search(DocKind::App, "  ", 10).unwrap(), Vec::<String>::new());
+    }
+}
