@@ -1,5 +1,6 @@
 //! Where the platform keeps its state, shared by `serve` and `app`: a data folder (the SQLite
-//! file, the package store, the demo secrets) and, optionally, a PostgreSQL URL instead of the SQLite file.
+//! file, the package store, the demo secrets) and, optionally, a PostgreSQL URL instead of the
+//! SQLite file and an S3-compatible store instead of the local one.
 
 use std::path::PathBuf;
 
@@ -15,6 +16,11 @@ pub struct StoreArgs {
     /// `postgres://…` to keep the platform's tables in PostgreSQL instead of `DATA_DIR/capsule.db`.
     #[arg(long, env = "CAPSULE_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// `s3://BUCKET[/PREFIX]` to keep packages and videos in an S3-compatible service (set
+    /// `AWS_ENDPOINT`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`) instead of
+    /// `DATA_DIR/packages`.
+    #[arg(long, env = "CAPSULE_STORE_URL")]
+    pub store_url: Option<String>,
 }
 
 impl StoreArgs {
@@ -29,9 +35,12 @@ impl StoreArgs {
         Ok(Platform::open(db).await?)
     }
 
-    /// The package store: `DATA_DIR/packages`.
+    /// The package store: `--store-url`, else `DATA_DIR/packages`.
     pub fn packages(&self) -> Result<PackageStore> {
-        Ok(PackageStore::local(&self.data_dir.join("packages"))?)
+        Ok(match &self.store_url {
+            Some(url) => PackageStore::from_url(url)?,
+            None => PackageStore::local(&self.data_dir.join("packages"))?,
+        })
     }
 
     pub fn file(&self, name: &str) -> PathBuf {

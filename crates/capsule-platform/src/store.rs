@@ -1,6 +1,6 @@
 //! The object store: immutable, content-addressed objects (`packages/ab/abcd….capsule`, the
 //! same under `videos/`, named by the SHA-256 of their bytes) in a local folder by default or
-//! any `object_store` backend.
+//! any S3-compatible service.
 
 use std::sync::Arc;
 
@@ -52,6 +52,55 @@ impl PackageStore {
         let objects = LocalFileSystem::new_with_prefix(dir)
             .map_err(|e| store_error(&format!("opening {}", dir.display()), e))?;
         Ok(PackageStore { objects: Arc::new(objects) })
+    }
+
+    /// The store a URL names: `s3://BUCKET[/PREFIX]` is an S3-compatible service, configured
+    /// by the usual `AWS_*` variables (`AWS_ENDPOINT` and `AWS_ALLOW_HTTP` for MinIO and the
+    /// like, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`); `file://PATH` or a
+    /// plain path is a local folder.
+    pub fn from_url(url: &str) -> Result<PackageStore> {
+        PackageStore::from_url_with(url, std::env::vars())
+    }
+
+    /// [`PackageStore::from_url`] with the `AWS_*` settings taken from `settings`, not the
+    /// environment.
+    pub fn from_url_with(
+        url: &str,
+        settings: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<PackageStore> {
+        if let Some(rest) = url.strip_prefix("s3://") {
+            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+            if bucket.is_empty() {
+                return Err(PlatformError::Invalid(format!(
+                    "{url:?} names no bucket: use s3://BUCKET[/PREFIX]"
+                )));
+            }
+            let mut builder = object_store::aws::AmazonS3Builder::new();
+            for (name, value) in settings {
+                if let Some(key) = name.strip_prefix("AWS_").and_then(|_| {
+                    name.to_ascii_lowercase().parse::<object_store::aws::AmazonS3ConfigKey>().ok()
+                }) {
+                    builder = builder.with_config(key, value);
+                }
+            }
+            let s3 = builder
+                .with_bucket_name(bucket)
+                .build()
+                .map_err(|e| store_error(&format!("opening {url}"), e))?;
+            let prefix = prefix.trim_matches('/');
+            let objects: Arc<dyn ObjectStore> = if prefix.is_empty() {
+                Arc::new(s3)
+            } else {
+                Arc::new(object_store::prefix::PrefixStore::new(s3, prefix))
+            };
+            return Ok(PackageStore::over(objects));
+        }
+        if url.contains("://") && !url.starts_with("file://") {
+            return Err(PlatformError::Invalid(format!(
+                "unsupported store {url:?}: use s3://BUCKET[/PREFIX] or a folder"
+            )));
+        }
+        PackageStore::local(std::path::Path::new(url.trim_start_matches("file://")))
     }
 
     /// A store over any `object_store` backend (S3-compatible services, memory in tests).
