@@ -5,7 +5,8 @@
 //! - [`account`]: host users' sign-up, log-in and log-out; the logged-in user extractor (CSRF).
 //! - [`console`]: the developer console's REST API (organisations, members, apps, secrets).
 //! - [`versions`]: the console's versions API (upload, checks, review, release, rollback).
-//! - [`open_api`]: what developers' servers call, in Douyin's shapes (jscode2session, token).
+//! - [`open_api`]: what developers' servers call, in Douyin's shapes (jscode2session, token,
+//!   QR codes), and [`open_api_doc`], its OpenAPI document generated from the code.
 //! - [`demo`]: seeding the demo publisher and releasing its apps through the platform.
 //! - [`host_app`]: the host's pages (one per host profile) and JSON endpoints: feed, videos,
 //!   entrance, search, share codes, scanning.
@@ -22,6 +23,7 @@ pub mod error;
 pub mod host_app;
 pub mod html;
 pub mod open_api;
+pub mod open_api_doc;
 pub mod sessions;
 pub mod versions;
 

@@ -25,6 +25,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/apps/v2/token", post(token))
         .route("/api/apps/qrcode", post(qrcode))
         .route("/s/{appid}", get(landing))
+        .route(
+            "/api/openapi.json",
+            get(|| async { ([(header::CONTENT_TYPE, "application/json")], crate::open_api_doc::document()) }),
+        )
 }
 
 fn answer(result: Result<Json_, OpenApiError>) -> Json<Json_> {
@@ -44,7 +48,15 @@ fn text<'a>(body: &'a Json_, key: &str) -> &'a str {
     body[key].as_str().unwrap_or("")
 }
 
-async fn jscode2session(
+/// Trades a `tt.login` code for the user's ids in the app.
+#[utoipa::path(
+    post,
+    path = "/api/apps/v2/jscode2session",
+    tag = "login",
+    request_body = crate::open_api_doc::Code2SessionRequest,
+    responses((status = 200, description = "The ids, or err_no and err_tips", body = crate::open_api_doc::Code2SessionAnswer))
+)]
+pub(crate) async fn jscode2session(
     State(state): State<AppState>,
     request: Result<Json<Json_>, JsonRejection>,
 ) -> Json<Json_> {
@@ -66,7 +78,18 @@ async fn jscode2session(
     )
 }
 
-async fn token(State(state): State<AppState>, request: Result<Json<Json_>, JsonRejection>) -> Json<Json_> {
+/// An access token for the other open APIs, valid 7200 seconds.
+#[utoipa::path(
+    post,
+    path = "/api/apps/v2/token",
+    tag = "login",
+    request_body = crate::open_api_doc::TokenRequest,
+    responses((status = 200, description = "The token, or err_no and err_tips", body = crate::open_api_doc::TokenAnswer))
+)]
+pub(crate) async fn token(
+    State(state): State<AppState>,
+    request: Result<Json<Json_>, JsonRejection>,
+) -> Json<Json_> {
     answer(
         async {
             let b = body(request)?;
@@ -126,7 +149,22 @@ fn color(body: &Json_, key: &str, default: Rgb) -> Result<Rgb, String> {
 
 /// `POST /api/apps/qrcode` `{access_token, appname, path, width, line_color, background,
 /// set_icon}` (and `format: "svg"` for SVG): the image of a link opening the app at `path`.
-async fn qrcode(
+#[utoipa::path(
+    post,
+    path = "/api/apps/qrcode",
+    tag = "qr codes",
+    request_body = crate::open_api_doc::QrCodeRequest,
+    responses(
+        (status = 200, description = "The code as PNG (SVG with `format: \"svg\"`), holding the platform link that opens \
+         the page in the host; on failure, JSON `{errcode, errmsg}` with the same status, as Douyin's legacy API",
+         content(
+            (Vec<u8> = "image/png"),
+            (String = "image/svg+xml"),
+            (crate::open_api_doc::QrCodeError = "application/json"),
+         )),
+    )
+)]
+pub(crate) async fn qrcode(
     State(state): State<AppState>,
     headers: HeaderMap,
     request: Result<Json<Json_>, JsonRejection>,
