@@ -11,6 +11,9 @@ defineComponents();
 
 const LONGPRESS_MS = 350;
 
+// The host app this page plays (the server names it on <body>): sessions and share codes carry it.
+const HOST = document.body.dataset.host || 'douyin';
+
 /** A plain button for the host's own sheets and dialogs. */
 function button(text, { className, role } = {}, onClick) {
   const element = document.createElement('button');
@@ -26,7 +29,7 @@ export async function openMiniProgram({ appid, path = '', query = '' }) {
   const response = await fetch('/api/sessions', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ appid, path, query, host: document.body.dataset.host || 'douyin' }),
+    body: JSON.stringify({ appid, path, query, host: HOST }),
   });
   const opened = await response.json();
   if (!response.ok) throw new Error(opened.error || 'cannot open the mini-program');
@@ -444,7 +447,7 @@ class Container {
       document.dispatchEvent(new CustomEvent('capsule-post-video', { detail: anchor }));
       return;
     }
-    const params = new URLSearchParams({ appid: this.config.appid, path, query, host: document.body.dataset.host || 'douyin' });
+    const params = new URLSearchParams({ appid: this.config.appid, path, query, host: HOST });
     const response = await fetch(`/api/share-code?${params}`);
     const figure = document.createElement('figure');
     figure.className = 'share-code';

@@ -4,7 +4,8 @@
 //! Chinese words match, then lower-cased and stemmed for English.
 //!
 //! The index lives in memory and is rebuilt from the database when the platform opens; every
-//! release, rollback, unpublish, settings change and posted video updates it at once.
+//! release, rollback, unpublish, settings change and posted video updates it at once (the
+//! `Platform` methods at the end).
 
 use std::sync::Mutex;
 
@@ -16,7 +17,7 @@ use tantivy::schema::{
 use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, Stemmer, TextAnalyzer, TokenStream};
 use tantivy::{Index, IndexReader, IndexWriter, TantivyDocument, Term};
 
-use crate::{PlatformError, Result};
+use crate::{App, Channel, Platform, PlatformError, Result, Video};
 
 const TOKENIZER: &str = "capsule_jieba";
 
@@ -246,6 +247,69 @@ impl SearchIndex {
             }
         }
         Ok(words)
+    }
+}
+
+impl Platform {
+    /// Puts `appid` in the search index with its release's page text, or takes it out when it
+    /// is not published.
+    pub async fn reindex_app(&self, appid: &str) -> Result<()> {
+        let app = self.app(appid).await?;
+        self.index_app(&app).await
+    }
+
+    async fn index_app(&self, app: &App) -> Result<()> {
+        let Some(release) = self.channel(&app.appid, Channel::Release).await? else {
+            return self.search.remove(DocKind::App, &app.appid);
+        };
+        let version = self.version(&app.appid, &release.version_id).await?;
+        let s = &app.settings;
+        self.search.put_app(&AppDoc {
+            appid: &app.appid,
+            name: &s.name,
+            keywords: &s.keywords,
+            category: &s.category,
+            description: &s.description,
+            page_text: &version.page_text,
+        })
+    }
+
+    pub(crate) fn index_video(&self, video: &Video) -> Result<()> {
+        self.search.put_video(&VideoDoc {
+            id: &video.id,
+            caption: &video.caption,
+            author: &video.author_name,
+            anchor_title: video.anchor.as_ref().map_or("", |a| a.title.as_str()),
+        })
+    }
+
+    /// Builds the search index afresh from the database (when the platform opens).
+    pub async fn rebuild_search(&self) -> Result<()> {
+        self.search.clear()?;
+        for app in self.published_apps().await? {
+            self.index_app(&app).await?;
+        }
+        for video in self.videos(i64::MAX).await? {
+            self.index_video(&video)?;
+        }
+        Ok(())
+    }
+
+    /// The appids of published mini-programs matching `text`, best first.
+    pub fn search_apps(&self, text: &str, limit: usize) -> Result<Vec<String>> {
+        self.search.search(DocKind::App, text, limit)
+    }
+
+    /// Videos matching `text`, best first.
+    pub async fn search_videos(&self, text: &str, limit: usize) -> Result<Vec<Video>> {
+        let mut found = Vec::new();
+        for id in self.search.search(DocKind::Video, text, limit)? {
+            // The index follows posts at once; a miss here is a video deleted meanwhile.
+            if let Ok(video) = self.video(&id).await {
+                found.push(video);
+            }
+        }
+        Ok(found)
     }
 }
 

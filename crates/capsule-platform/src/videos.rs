@@ -6,7 +6,6 @@
 use serde::Serialize;
 
 use crate::accounts::User;
-use crate::search::{AppDoc, DocKind, VideoDoc};
 use crate::store::{ObjectKind, PackageStore};
 use crate::{Platform, PlatformError, Result, random_hex};
 
@@ -226,69 +225,6 @@ impl Platform {
         .execute(self.db.pool())
         .await?;
         self.index_video(video)
-    }
-
-    fn index_video(&self, video: &Video) -> Result<()> {
-        self.search.put_video(&VideoDoc {
-            id: &video.id,
-            caption: &video.caption,
-            author: &video.author_name,
-            anchor_title: video.anchor.as_ref().map_or("", |a| a.title.as_str()),
-        })
-    }
-
-    /// Puts `appid` in the search index with its release's page text, or takes it out when it
-    /// is not published.
-    pub async fn reindex_app(&self, appid: &str) -> Result<()> {
-        let Some(release) = self.channel(appid, crate::Channel::Release).await? else {
-            return self.search.remove(DocKind::App, appid);
-        };
-        let app = self.app(appid).await?;
-        let version = self.version(appid, &release.version_id).await?;
-        let s = &app.settings;
-        self.search.put_app(&AppDoc {
-            appid,
-            name: &s.name,
-            keywords: &s.keywords,
-            category: &s.category,
-            description: &s.description,
-            page_text: &version.page_text,
-        })
-    }
-
-    /// Builds the search index afresh from the database (when the platform opens).
-    pub async fn rebuild_search(&self) -> Result<()> {
-        self.search.clear()?;
-        for app in self.published_apps().await? {
-            self.reindex_app(&app.appid).await?;
-        }
-        for video in self.videos(i64::MAX).await? {
-            self.index_video(&video)?;
-        }
-        Ok(())
-    }
-
-    /// Published mini-programs matching `text`, best first.
-    pub async fn search_apps(&self, text: &str, limit: usize) -> Result<Vec<crate::App>> {
-        let mut found = Vec::new();
-        for appid in self.search.search(DocKind::App, text, limit)? {
-            // The index follows releases at once; a miss here is an app deleted meanwhile.
-            if let Ok(app) = self.app(&appid).await {
-                found.push(app);
-            }
-        }
-        Ok(found)
-    }
-
-    /// Videos matching `text`, best first.
-    pub async fn search_videos(&self, text: &str, limit: usize) -> Result<Vec<Video>> {
-        let mut found = Vec::new();
-        for id in self.search.search(DocKind::Video, text, limit)? {
-            if let Ok(video) = self.video(&id).await {
-                found.push(video);
-            }
-        }
-        Ok(found)
     }
 
     /// The newest videos first.

@@ -5,12 +5,15 @@
 
 use std::net::SocketAddr;
 
+mod support;
+
 use capsule_db::testing;
 use capsule_platform::{Actor, Channel, PackageStore, Platform, PlatformError};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder as ConnBuilder;
 use s3s::auth::SimpleAuth;
 use s3s::service::S3ServiceBuilder;
+use support::project;
 
 const ACCESS_KEY: &str = "capsule-test";
 const SECRET_KEY: &str = "capsule-test-secret";
@@ -48,17 +51,6 @@ fn settings(addr: SocketAddr, secret: &str) -> Vec<(String, String)> {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect()
-}
-
-/// A one-page project built into a package.
-fn package(text: &str) -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("pages/index")).unwrap();
-    std::fs::write(dir.path().join("app.json"), r#"{"pages": ["pages/index/index"]}"#).unwrap();
-    std::fs::write(dir.path().join("app.js"), "App({})").unwrap();
-    std::fs::write(dir.path().join("pages/index/index.wxml"), format!("<view>{text}</view>")).unwrap();
-    std::fs::write(dir.path().join("pages/index/index.js"), "Page({})").unwrap();
-    capsule_runtime::build::build_project(dir.path(), &capsule_package::Limits::default()).unwrap().bytes
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -107,8 +99,16 @@ async fn packages_live_in_an_s3_bucket_immutable_and_verified() {
         .await
         .unwrap();
     let appid = app.app.appid.clone();
+    let dir = tempfile::tempdir().unwrap();
     let version = platform
-        .upload_version(Actor::Operator, &store, &appid, "1.0.0", "", package("From the bucket"))
+        .upload_version(
+            Actor::Operator,
+            &store,
+            &appid,
+            "1.0.0",
+            "",
+            project(dir.path(), "From the bucket", false),
+        )
         .await
         .unwrap();
     assert!(version.checks.passed, "{:?}", version.checks);

@@ -90,7 +90,10 @@ async fn share_code(
     let get = |key: &str| query.get(key).map(String::as_str).unwrap_or("");
     let appid = get("appid");
     state.platform.app(appid).await?;
-    let host = HostProfile::get(if get("host").is_empty() { "douyin" } else { get("host") })?;
+    let host = match get("host") {
+        "" => HostProfile::default_host(),
+        id => HostProfile::get(id)?,
+    };
     let link = crate::open_api::landing_link(
         &crate::open_api::origin(&headers),
         appid,
@@ -231,6 +234,14 @@ async fn video_media(State(state): State<AppState>, Path(id): Path<String>) -> R
         .into_response())
 }
 
+/// What lists show of the published apps among `appids`, in their order.
+fn summaries<'a>(
+    published: &HashMap<String, App>,
+    appids: impl IntoIterator<Item = &'a String>,
+) -> Vec<Json_> {
+    appids.into_iter().filter_map(|appid| published.get(appid).map(app_summary)).collect()
+}
+
 async fn miniapps(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Json_>, AppError> {
     let published = state.catalog.published().await?;
     let device = device_of(&headers);
@@ -242,12 +253,9 @@ async fn miniapps(State(state): State<AppState>, headers: HeaderMap) -> Result<J
         Some(visitor) => state.platform.recent_apps(&visitor, LIST_LIMIT as i64).await?,
         None => Vec::new(),
     };
-    let listed = |appids: &mut dyn Iterator<Item = String>| -> Vec<Json_> {
-        appids.filter_map(|appid| published.get(&appid).map(app_summary)).collect()
-    };
-    let recent = listed(&mut recent.into_iter());
     let popular = state.platform.popular_apps(LIST_LIMIT as i64).await?;
-    let popular = listed(&mut popular.into_iter().map(|(appid, _)| appid));
+    let recent = summaries(&published, &recent);
+    let popular = summaries(&published, popular.iter().map(|(appid, _)| appid));
     let mut all: Vec<&App> = published.values().collect();
     all.sort_by(|a, b| a.settings.name.cmp(&b.settings.name));
     let all: Vec<Json_> = all.into_iter().map(app_summary).collect();
@@ -261,14 +269,8 @@ async fn search(
 ) -> Result<Json<Json_>, AppError> {
     let q = query.get("q").map(String::as_str).unwrap_or("");
     let published = state.catalog.published().await?;
-    let miniapps: Vec<Json_> = state
-        .platform
-        .search_apps(q, LIST_LIMIT)
-        .await?
-        .iter()
-        .filter(|app| published.contains_key(&app.appid))
-        .map(app_summary)
-        .collect();
+    // The index holds only published apps; the map drops one unpublished since it was read.
+    let miniapps = summaries(&published, &state.platform.search_apps(q, LIST_LIMIT)?);
     let videos: Vec<Json_> = state
         .platform
         .search_videos(q, LIST_LIMIT)

@@ -18,6 +18,7 @@ use capsule_platform::{HOSTS, HostProfile};
 use serde_json::{Value as Json_, json};
 
 use crate::AppState;
+use crate::open_api_doc::{Code2SessionData, TokenData};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -72,7 +73,7 @@ pub(crate) async fn jscode2session(
                     b["anonymous_code"].as_str(),
                 )
                 .await?;
-            Ok(serde_json::to_value(session).unwrap_or_default())
+            Ok(serde_json::to_value(Code2SessionData::from(session)).unwrap_or_default())
         }
         .await,
     )
@@ -97,7 +98,7 @@ pub(crate) async fn token(
                 .platform
                 .access_token(text(&b, "appid"), text(&b, "secret"), text(&b, "grant_type"))
                 .await?;
-            Ok(json!({ "access_token": token, "expires_in": expires_in }))
+            Ok(serde_json::to_value(TokenData { access_token: token, expires_in }).unwrap_or_default())
         }
         .await,
     )

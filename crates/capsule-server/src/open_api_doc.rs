@@ -21,6 +21,8 @@ pub struct Code2SessionRequest {
     pub anonymous_code: Option<String>,
 }
 
+// The handlers answer with the `…Data` types, so the document cannot drift from the answers.
+
 /// The user's ids in this app; ids that do not apply are empty strings.
 #[derive(Serialize, ToSchema)]
 pub struct Code2SessionData {
@@ -46,6 +48,13 @@ pub struct Code2SessionAnswer {
     pub data: Option<Code2SessionData>,
 }
 
+impl From<capsule_platform::Code2Session> for Code2SessionData {
+    fn from(session: capsule_platform::Code2Session) -> Self {
+        let capsule_platform::Code2Session { session_key, openid, anonymous_openid, unionid } = session;
+        Code2SessionData { session_key, openid, anonymous_openid, unionid }
+    }
+}
+
 /// `POST /api/apps/v2/token`.
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({ "appid": "tt0000000000shop", "secret": "APPSECRET", "grant_type": "client_credential" }))]
@@ -56,12 +65,13 @@ pub struct TokenRequest {
     pub grant_type: String,
 }
 
+/// A token for the other open APIs.
 #[derive(Serialize, ToSchema)]
 pub struct TokenData {
     /// Sent as `access_token` to the other open APIs (the QR code API).
     pub access_token: String,
     /// Seconds: 7200.
-    pub expires_in: i64,
+    pub expires_in: u64,
 }
 
 /// Always HTTP 200; `err_no` 0 means success.

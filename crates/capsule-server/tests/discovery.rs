@@ -210,17 +210,7 @@ fn share_codes_scan_back_to_the_page_in_the_host_that_shared_it() {
     );
 
     // The open API's PNG of the same page, scanned as the browser sends a picture: luminance.
-    let secret = server.secrets[SHOP]["secret"].as_str().unwrap();
-    let token = ok(request(
-        &server.addr,
-        "POST",
-        "/api/apps/v2/token",
-        Some(&json!({ "appid": SHOP, "secret": secret, "grant_type": "client_credential" })),
-        &[],
-    ))["data"]["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = support::access_token(&server, SHOP);
     let png = request(
         &server.addr,
         "POST",

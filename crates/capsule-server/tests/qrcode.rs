@@ -18,18 +18,7 @@ fn decode_png(bytes: &[u8]) -> String {
 #[test]
 fn qr_codes_hold_a_link_that_lands_on_the_app_and_opens_the_page() {
     let server = support::start();
-    let secret = server.secrets[SHOP]["secret"].as_str().unwrap();
-    let token = request(
-        &server.addr,
-        "POST",
-        "/api/apps/v2/token",
-        Some(&json!({ "appid": SHOP, "secret": secret, "grant_type": "client_credential" })),
-        &[],
-    )
-    .json()["data"]["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = support::access_token(&server, SHOP);
 
     let ask = |body: Json| request(&server.addr, "POST", "/api/apps/qrcode", Some(&body), &[]);
     let png = ask(json!({

@@ -285,3 +285,13 @@ pub fn png_luma(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
         .collect();
     (frame.width as usize, frame.height as usize, luma)
 }
+
+/// An access token for `appid` from the open API, as a developer's server gets one.
+pub fn access_token(server: &Server, appid: &str) -> String {
+    let secret = server.secrets[appid]["secret"].as_str().unwrap();
+    let body = serde_json::json!({ "appid": appid, "secret": secret, "grant_type": "client_credential" });
+    ok(request(&server.addr, "POST", "/api/apps/v2/token", Some(&body), &[]))["data"]["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
