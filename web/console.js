@@ -3,6 +3,8 @@
 // review to release, trial, rollback and unpublishing. Hash routes: #/orgs, #/orgs/<id>,
 // #/apps/<appid>. Every API error is shown next to what caused it, in a role="alert".
 
+import { appIcon } from './sheet.js';
+
 const view = document.getElementById('view');
 const who = document.getElementById('who');
 const crumbs = document.getElementById('crumbs');
@@ -345,7 +347,7 @@ async function showOrg(orgId) {
     ? h('table', {},
       h('thead', {}, h('tr', {}, ['Mini-program', 'AppID', 'Category', 'Status'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, apps.map((app) => h('tr', {},
-        h('td', {}, h('a', { href: `#/apps/${enc(app.appid)}` }, h('span', { class: 'icon', 'aria-hidden': 'true' }, iconText(app.icon)), app.name)),
+        h('td', {}, h('a', { href: `#/apps/${enc(app.appid)}` }, appIcon(app.icon, 'icon'), app.name)),
         h('td', {}, h('code', {}, app.appid)),
         h('td', {}, app.category || '—'),
         h('td', {}, app.status)))))
@@ -402,7 +404,6 @@ function memberTable(rows) {
 }
 
 // An icon is an emoji or an image URL; the lists show the emoji, or a generic mark for a URL.
-const iconText = (icon) => (!icon ? '▫' : /^https?:\/\//.test(icon) ? '🖼' : icon);
 
 // ---------------------------------------------------------------------------------------------
 // App settings: one form for creating and editing
@@ -527,7 +528,7 @@ async function showApp(appid) {
   const refresh = () => showApp(appid);
 
   view.replaceChildren(
-    h('h1', {}, h('span', { class: 'icon', 'aria-hidden': 'true' }, iconText(app.icon)), app.name),
+    h('h1', {}, appIcon(app.icon, 'icon'), app.name),
     h('p', { class: 'muted' }, 'AppID ', h('code', {}, app.appid), ' · ',
       h('span', { class: 'publication' }, channel.release ? 'Published' : 'Not published'),
       org?.role ? ` · Your role: ${org.role}` : ''),
@@ -535,6 +536,7 @@ async function showApp(appid) {
     uploadSection(app, refresh),
     versionsSection(app, versions, channel, refresh),
     testersSection(app),
+    iconSection(app, refresh),
     section('Settings', settingsForm(app, 'Save settings', alertBox(), async (settings) => {
       const saved = await api('PUT', appUrl(appid), settings);
       await refresh();
@@ -575,6 +577,26 @@ function channelsSection(app, channel, labels, refresh) {
       h('thead', {}, h('tr', {}, ['Channel', 'Version', 'Gray release', 'Who'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, rows)),
     unpublish, box);
+}
+
+const MAX_ICON = 256 << 10;
+
+/** Uploading a PNG icon: the host's lists show it and QR codes carry it in their middle. */
+function iconSection(app, refresh) {
+  const box = alertBox();
+  const file = h('input', { type: 'file', name: 'icon', accept: 'image/png', required: true });
+  const form = actionForm({ 'aria-label': 'Upload an icon' }, box, async () => {
+    const chosen = file.files[0];
+    if (!chosen) throw new Error('Choose a PNG icon to upload.');
+    if (chosen.size > MAX_ICON) throw new Error(`The icon is ${formatBytes(chosen.size)}; at most 256 KB.`);
+    const saved = await api('PUT', appUrl(app.appid, '/icon'), chosen, { raw: true });
+    await refresh();
+    say(`The icon of ${saved.name} is saved.`);
+  },
+  field('Icon (PNG)', file, 'Square, 16 to 1024 pixels a side, at most 256 KB; drawn in the middle of QR codes'),
+  box,
+  h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Upload icon')));
+  return section('Icon', h('p', {}, appIcon(app.icon, 'icon icon-large'), app.name), form);
 }
 
 const VERSION_LABEL = /^[A-Za-z0-9.+_-]{1,32}$/;

@@ -6,6 +6,7 @@ import { applyPatches, buildAll, countDom, countTree, datasetOf, pathOf } from '
 import { VIEW_EVENTS, baseStyle, defineComponents } from './components.js';
 import { askToLogIn } from './account.js';
 import { scanSheet } from './scan.js';
+import { appIcon } from './sheet.js';
 
 defineComponents();
 
@@ -405,7 +406,7 @@ class Container {
     menu.setAttribute('role', 'menu');
     menu.setAttribute('aria-label', 'More');
     menu.innerHTML = '<p class="about"></p><div class="row"></div>';
-    menu.querySelector('.about').textContent = `${this.config.icon} ${this.config.name}`;
+    menu.querySelector('.about').append(appIcon(this.config.icon), ` ${this.config.name}`);
     const row = menu.querySelector('.row');
     const mask = this.overlay(menu, () => {});
     const item = (text, action) => row.appendChild(button(text, { role: 'menuitem' }, () => { mask.remove(); action(); }));
@@ -478,7 +479,7 @@ class Container {
     info.className = 'about-app';
     const name = document.createElement('p');
     name.className = 'about-name';
-    name.textContent = `${this.config.icon} ${this.config.name}`;
+    name.append(appIcon(this.config.icon), ` ${this.config.name}`);
     const description = document.createElement('p');
     description.textContent = this.config.description || '';
     const appid = document.createElement('p');

@@ -6,7 +6,7 @@
 import { openMiniProgram } from './container.js';
 import { askToLogIn, logOut, me, postBytes } from './account.js';
 import { scanSheet } from './scan.js';
-import { modalDialog } from './sheet.js';
+import { appIcon, modalDialog } from './sheet.js';
 
 const hostName = document.body.dataset.hostName || 'Douyin';
 
@@ -65,7 +65,7 @@ function anchorButton(anchor) {
   return el('button', {
     type: 'button', class: 'anchor', 'aria-label': `${anchor.name}: ${anchor.title}`,
     onclick: () => open({ appid: anchor.appid, path: anchor.path, query: anchor.query }),
-  }, el('span', { class: 'icon', 'aria-hidden': 'true' }, anchor.icon), `${anchor.name} · ${anchor.title}`);
+  }, appIcon(anchor.icon, 'icon'), `${anchor.name} · ${anchor.title}`);
 }
 
 function videoCard(video) {
@@ -95,7 +95,7 @@ function appList(apps, emptyText) {
   if (apps.length === 0) return el('p', { class: 'empty' }, emptyText);
   return el('ul', {}, ...apps.map((app) => el('li', {}, el('button', {
     type: 'button', 'aria-label': `Open ${app.name}`, onclick: () => open({ appid: app.appid }),
-  }, el('span', { class: 'app-icon', 'aria-hidden': 'true' }, app.icon), el('span', {}, el('strong', {}, app.name), el('br'), app.description)))));
+  }, appIcon(app.icon), el('span', {}, el('strong', {}, app.name), el('br'), app.description)))));
 }
 
 function showPanel(...children) {

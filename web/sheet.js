@@ -14,3 +14,21 @@ export function modalDialog(parent, { tag = 'div', className, label }) {
   parent.appendChild(mask);
   return { mask, box };
 }
+
+/**
+ * An app's icon for lists and menus: its picture when the icon is a link (an uploaded icon is
+ * `/icons/….png`), else its emoji; hidden from assistive technology, as the app's name is beside it.
+ */
+export function appIcon(icon, className = 'app-icon') {
+  const picture = /^(\/icons\/|https:\/\/)/.test(icon || '');
+  const node = document.createElement(picture ? 'img' : 'span');
+  node.className = className;
+  node.setAttribute('aria-hidden', 'true');
+  if (picture) {
+    node.src = icon;
+    node.alt = '';
+  } else {
+    node.textContent = icon || '▫';
+  }
+  return node;
+}

@@ -3,7 +3,7 @@
 // one built from examples/shop that passes, submits it; an operator of the organisation
 // refuses to reject without a reason, then approves; the owner releases it to everyone and
 // the release channel (and the host's list) shows it; then a trial version and tester, changed
-// settings, a new secret (shown once too) and unpublishing. API errors appear as alerts.
+// settings, a PNG icon, a new secret (shown once too) and unpublishing. API errors appear as alerts.
 // CAPSULE_BIN names the capsule binary; CHROMIUM the browser (Debian's by default).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -186,6 +186,18 @@ test('create, upload, check, review, release and manage a mini-program from the 
   await settings.getByRole('button', { name: 'Save settings' }).click();
   await dev.getByRole('status').filter({ hasText: 'Settings of Mugs saved' }).waitFor();
   assert.equal(await settings.getByLabel('Description', { exact: true }).inputValue(), 'Hand-thrown stoneware mugs.');
+
+  // A PNG icon: what is not a PNG is refused in the section, then the icon shows and the host lists it.
+  const icon = dev.getByRole('region', { name: 'Icon' });
+  await icon.getByLabel('Icon (PNG)').setInputFiles({ name: 'icon.png', mimeType: 'image/png', buffer: Buffer.from('not a png') });
+  await icon.getByRole('button', { name: 'Upload icon' }).click();
+  await icon.getByRole('alert').filter({ hasText: 'not a PNG' }).waitFor();
+  await icon.getByLabel('Icon (PNG)').setInputFiles(path.join(root, 'web/media/shop-icon.png'));
+  await icon.getByRole('button', { name: 'Upload icon' }).click();
+  await dev.getByRole('status').filter({ hasText: 'The icon of Mugs is saved' }).waitFor();
+  const withIcon = await (await dev.request.get(`${baseUrl()}/api/miniapps`)).json();
+  assert.match(withIcon.all.find((app) => app.appid === appid).icon, /^\/icons\/[0-9a-f]{64}\.png$/);
+  await dev.waitForFunction(() => document.querySelector('h1 img.icon')?.naturalWidth === 128);
   await settings.getByLabel('Request domains').fill('http://plain.example');
   await settings.getByRole('button', { name: 'Save settings' }).click();
   await settings.getByRole('alert').filter({ hasText: 'is not an https origin' }).waitFor();

@@ -1,10 +1,12 @@
 //! QR codes for sharing a mini-program page, as Douyin's `POST /api/apps/qrcode` draws them:
 //! PNG (or SVG) of a platform link that opens the app at `page?query` in the named host app,
-//! in the caller's colours and size.
+//! in the caller's colours and size, with the app's icon in the middle when asked.
 
+use base64::Engine as _;
 use qrcode::{Color, EcLevel, QrCode};
 use serde::Deserialize;
 
+use crate::icons::IconImage;
 use crate::{PlatformError, Result};
 
 /// An RGB colour as the API takes it: `{"r": 0, "g": 0, "b": 0}`.
@@ -17,7 +19,7 @@ pub struct Rgb {
 
 /// What to draw: module colour, background, image width in pixels, and whether to clear the
 /// middle for the app's icon (the code then uses the highest error correction, so it still
-/// scans with the middle covered).
+/// scans with the middle covered); the icon is drawn there when the app uploaded one.
 #[derive(Clone, Copy, Debug)]
 pub struct QrStyle {
     pub width: u32,
@@ -43,8 +45,15 @@ pub const QR_HOSTS: [&str; 3] = ["douyin", "toutiao", "all"];
 /// Douyin's width range for codes.
 pub const QR_WIDTHS: std::ops::RangeInclusive<u32> = 280..=1280;
 
-/// The modules of the code for `text`, dark = true, with a quiet zone of four modules.
-fn modules(text: &str, set_icon: bool) -> Result<(usize, Vec<bool>)> {
+/// A code's modules, dark = true, with a quiet zone of four modules, `full` a side; `plate` is
+/// the square left clear for the icon (first module and side), when asked for.
+struct Modules {
+    full: usize,
+    dark: Vec<bool>,
+    plate: Option<(usize, usize)>,
+}
+
+fn modules(text: &str, set_icon: bool) -> Result<Modules> {
     let level = if set_icon { EcLevel::H } else { EcLevel::M };
     let code = QrCode::with_error_correction_level(text.as_bytes(), level)
         .map_err(|e| PlatformError::Invalid(format!("the link does not fit in a QR code: {e}")))?;
@@ -58,21 +67,29 @@ fn modules(text: &str, set_icon: bool) -> Result<(usize, Vec<bool>)> {
             dark[(y + quiet) * full + x + quiet] = colors[y * size + x] == Color::Dark;
         }
     }
+    let mut plate = None;
     if set_icon {
         // Clear the middle fifth (well under the 30% level H recovers) for the icon plate.
-        let plate = size / 5;
-        let start = quiet + (size - plate) / 2;
-        for y in start..start + plate {
-            for x in start..start + plate {
+        let side = size / 5;
+        let start = quiet + (size - side) / 2;
+        for y in start..start + side {
+            for x in start..start + side {
                 dark[y * full + x] = false;
             }
         }
+        plate = Some((start, side));
     }
-    Ok((full, dark))
+    Ok(Modules { full, dark, plate })
 }
 
-/// The code for `text` as a PNG `style.width` pixels square.
-pub fn qr_png(text: &str, style: &QrStyle) -> Result<Vec<u8>> {
+/// Draws `over` onto `under` with `over`'s alpha.
+fn blend(under: Rgb, over: [u8; 4]) -> [u8; 3] {
+    let mix = |a: u8, b: u8| ((b as u32 * over[3] as u32 + a as u32 * (255 - over[3] as u32)) / 255) as u8;
+    [mix(under.r, over[0]), mix(under.g, over[1]), mix(under.b, over[2])]
+}
+
+/// The code for `text` as a PNG `style.width` pixels square, `icon` inside its plate.
+pub fn qr_png(text: &str, style: &QrStyle, icon: Option<&IconImage>) -> Result<Vec<u8>> {
     if !QR_WIDTHS.contains(&style.width) {
         return Err(PlatformError::Invalid(format!(
             "width: {} to {} pixels",
@@ -80,7 +97,7 @@ pub fn qr_png(text: &str, style: &QrStyle) -> Result<Vec<u8>> {
             QR_WIDTHS.end()
         )));
     }
-    let (full, dark) = modules(text, style.set_icon)?;
+    let Modules { full, dark, plate } = modules(text, style.set_icon)?;
     let side = style.width as usize;
     let mut pixels = Vec::with_capacity(side * side * 3);
     for y in 0..side {
@@ -88,6 +105,20 @@ pub fn qr_png(text: &str, style: &QrStyle) -> Result<Vec<u8>> {
             let module = (y * full / side) * full + x * full / side;
             let color = if dark[module] { style.line_color } else { style.background };
             pixels.extend_from_slice(&[color.r, color.g, color.b]);
+        }
+    }
+    if let (Some((start, length)), Some(icon)) = (plate, icon) {
+        // The icon sits in the plate with half a module of background around it.
+        let margin = side / full / 2;
+        let from = start * side / full + margin;
+        let to = (start + length) * side / full - margin;
+        let inner = (to - from) as u32;
+        for y in from..to {
+            for x in from..to {
+                let over = icon.sample(inner, (x - from) as u32, (y - from) as u32);
+                let at = (y * side + x) * 3;
+                pixels[at..at + 3].copy_from_slice(&blend(style.background, over));
+            }
         }
     }
     let mut png = Vec::new();
@@ -102,18 +133,27 @@ pub fn qr_png(text: &str, style: &QrStyle) -> Result<Vec<u8>> {
     Ok(png)
 }
 
-/// The code for `text` as SVG, scalable, in the same colours.
-pub fn qr_svg(text: &str, style: &QrStyle) -> Result<String> {
-    let (full, dark) = modules(text, style.set_icon)?;
+/// The code for `text` as SVG, scalable, in the same colours, `icon` embedded in its plate.
+pub fn qr_svg(text: &str, style: &QrStyle, icon: Option<&IconImage>) -> Result<String> {
+    let Modules { full, dark, plate } = modules(text, style.set_icon)?;
     let hex = |c: Rgb| format!("#{:02x}{:02x}{:02x}", c.r, c.g, c.b);
     let mut path = String::new();
     for (index, _) in dark.iter().enumerate().filter(|(_, d)| **d) {
         path.push_str(&format!("M{} {}h1v1h-1z", index % full, index / full));
     }
+    let image = match (plate, icon) {
+        (Some((start, length)), Some(icon)) => format!(
+            "<image x=\"{at}\" y=\"{at}\" width=\"{side}\" height=\"{side}\" href=\"data:image/png;base64,{data}\"/>",
+            at = start as f32 + 0.5,
+            side = length as f32 - 1.0,
+            data = base64::engine::general_purpose::STANDARD.encode(&icon.png),
+        ),
+        _ => String::new(),
+    };
     Ok(format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {full} {full}\" width=\"{w}\" height=\"{w}\" \
          shape-rendering=\"crispEdges\"><rect width=\"{full}\" height=\"{full}\" fill=\"{bg}\"/>\
-         <path fill=\"{fg}\" d=\"{path}\"/></svg>",
+         <path fill=\"{fg}\" d=\"{path}\"/>{image}</svg>",
         w = style.width,
         bg = hex(style.background),
         fg = hex(style.line_color),
@@ -136,7 +176,7 @@ mod tests {
 
     /// The code for `text` as luminance, `scale` pixels per module.
     fn luma_of(text: &str, set_icon: bool, scale: usize) -> (usize, Vec<u8>) {
-        let (full, dark) = modules(text, set_icon).unwrap();
+        let Modules { full, dark, .. } = modules(text, set_icon).unwrap();
         let side = full * scale;
         let luma = (0..side * side)
             .map(|i| if dark[(i / side / scale) * full + (i % side) / scale] { 0 } else { 255 });
@@ -150,6 +190,34 @@ mod tests {
             let (side, luma) = luma_of(link, set_icon, 4);
             assert_eq!(decode_luma(side, side, &luma).as_deref(), Some(link), "set_icon {set_icon}");
         }
+    }
+
+    /// A PNG decoded to RGB, and its side.
+    fn rgb_of(png_bytes: &[u8]) -> (usize, Vec<u8>) {
+        let mut reader = png::Decoder::new(std::io::Cursor::new(png_bytes)).read_info().unwrap();
+        let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
+        let frame = reader.next_frame(&mut buffer).unwrap();
+        (frame.width as usize, buffer)
+    }
+
+    #[test]
+    fn the_icon_is_drawn_in_the_middle_and_the_code_still_reads() {
+        let link = "https://capsule.test/s/tt0000000000shop?host=all&path=pages%2Findex%2Findex";
+        let icon =
+            IconImage::decode_png(&crate::icons::tests::png_of(64, 64, png::ColorType::Rgb, &[200, 30, 40]))
+                .unwrap();
+        let style = QrStyle { set_icon: true, ..QrStyle::default() };
+        let (side, rgb) = rgb_of(&qr_png(link, &style, Some(&icon)).unwrap());
+        let middle = (side / 2 * side + side / 2) * 3;
+        assert_eq!(&rgb[middle..middle + 3], &[200, 30, 40]);
+        let luma: Vec<u8> =
+            rgb.chunks_exact(3).map(|p| ((p[0] as u32 + p[1] as u32 + p[2] as u32) / 3) as u8).collect();
+        assert_eq!(decode_luma(side, side, &luma).as_deref(), Some(link));
+        // Without set_icon the icon is not drawn.
+        let (_, plain) = rgb_of(&qr_png(link, &QrStyle::default(), Some(&icon)).unwrap());
+        assert!(plain.chunks_exact(3).all(|p| p[0] == p[1]), "only black and white");
+        let svg = qr_svg(link, &style, Some(&icon)).unwrap();
+        assert!(svg.contains("<image") && svg.contains("data:image/png;base64,iVBORw0KGgo"), "{svg}");
     }
 
     #[test]

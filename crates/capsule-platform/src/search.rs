@@ -134,8 +134,7 @@ impl SearchIndex {
         self.reader.reload().map_err(index_error)
     }
 
-    /// Adds or replaces a mini-program.
-    pub fn put_app(&self, app: &AppDoc<'_>) -> Result<()> {
+    fn app_document(&self, app: &AppDoc<'_>) -> TantivyDocument {
         let f = self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.kind, DocKind::App.as_str());
@@ -145,11 +144,10 @@ impl SearchIndex {
         doc.add_text(f.category, app.category);
         doc.add_text(f.description, app.description);
         doc.add_text(f.page_text, app.page_text);
-        self.replace(DocKind::App, app.appid, doc)
+        doc
     }
 
-    /// Adds or replaces a video.
-    pub fn put_video(&self, video: &VideoDoc<'_>) -> Result<()> {
+    fn video_document(&self, video: &VideoDoc<'_>) -> TantivyDocument {
         let f = self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.kind, DocKind::Video.as_str());
@@ -157,7 +155,31 @@ impl SearchIndex {
         doc.add_text(f.caption, video.caption);
         doc.add_text(f.author, video.author);
         doc.add_text(f.name, video.anchor_title);
-        self.replace(DocKind::Video, video.id, doc)
+        doc
+    }
+
+    /// Adds or replaces a mini-program.
+    pub fn put_app(&self, app: &AppDoc<'_>) -> Result<()> {
+        self.replace(DocKind::App, app.appid, self.app_document(app))
+    }
+
+    /// Adds or replaces a video.
+    pub fn put_video(&self, video: &VideoDoc<'_>) -> Result<()> {
+        self.replace(DocKind::Video, video.id, self.video_document(video))
+    }
+
+    /// Replaces everything with `apps` and `videos` in one commit (one commit per document
+    /// would cost a segment each).
+    pub fn rebuild(&self, apps: &[AppDoc<'_>], videos: &[VideoDoc<'_>]) -> Result<()> {
+        let mut writer = self.writer();
+        writer.delete_all_documents().map_err(index_error)?;
+        for app in apps {
+            writer.add_document(self.app_document(app)).map_err(index_error)?;
+        }
+        for video in videos {
+            writer.add_document(self.video_document(video)).map_err(index_error)?;
+        }
+        self.commit(&mut writer)
     }
 
     fn replace(&self, kind: DocKind, id: &str, doc: TantivyDocument) -> Result<()> {
@@ -171,13 +193,6 @@ impl SearchIndex {
     pub fn remove(&self, kind: DocKind, id: &str) -> Result<()> {
         let mut writer = self.writer();
         writer.delete_term(Term::from_field_text(self.fields.id, &Self::key(kind, id)));
-        self.commit(&mut writer)
-    }
-
-    /// Empties the index (before a rebuild).
-    pub fn clear(&self) -> Result<()> {
-        let mut writer = self.writer();
-        writer.delete_all_documents().map_err(index_error)?;
         self.commit(&mut writer)
     }
 
@@ -250,6 +265,27 @@ impl SearchIndex {
     }
 }
 
+fn app_doc<'a>(app: &'a App, page_text: &'a str) -> AppDoc<'a> {
+    let s = &app.settings;
+    AppDoc {
+        appid: &app.appid,
+        name: &s.name,
+        keywords: &s.keywords,
+        category: &s.category,
+        description: &s.description,
+        page_text,
+    }
+}
+
+fn video_doc(video: &Video) -> VideoDoc<'_> {
+    VideoDoc {
+        id: &video.id,
+        caption: &video.caption,
+        author: &video.author_name,
+        anchor_title: video.anchor.as_ref().map_or("", |a| a.title.as_str()),
+    }
+}
+
 impl Platform {
     /// Puts `appid` in the search index with its release's page text, or takes it out when it
     /// is not published.
@@ -263,36 +299,26 @@ impl Platform {
             return self.search.remove(DocKind::App, &app.appid);
         };
         let version = self.version(&app.appid, &release.version_id).await?;
-        let s = &app.settings;
-        self.search.put_app(&AppDoc {
-            appid: &app.appid,
-            name: &s.name,
-            keywords: &s.keywords,
-            category: &s.category,
-            description: &s.description,
-            page_text: &version.page_text,
-        })
+        self.search.put_app(&app_doc(app, &version.page_text))
     }
 
     pub(crate) fn index_video(&self, video: &Video) -> Result<()> {
-        self.search.put_video(&VideoDoc {
-            id: &video.id,
-            caption: &video.caption,
-            author: &video.author_name,
-            anchor_title: video.anchor.as_ref().map_or("", |a| a.title.as_str()),
-        })
+        self.search.put_video(&video_doc(video))
     }
 
     /// Builds the search index afresh from the database (when the platform opens).
     pub async fn rebuild_search(&self) -> Result<()> {
-        self.search.clear()?;
+        let mut apps = Vec::new();
         for app in self.published_apps().await? {
-            self.index_app(&app).await?;
+            if let Some(release) = self.channel(&app.appid, Channel::Release).await? {
+                let page_text = self.version(&app.appid, &release.version_id).await?.page_text;
+                apps.push((app, page_text));
+            }
         }
-        for video in self.videos(i64::MAX).await? {
-            self.index_video(&video)?;
-        }
-        Ok(())
+        let videos = self.videos(i64::MAX).await?;
+        let app_docs: Vec<AppDoc<'_>> = apps.iter().map(|(app, page_text)| app_doc(app, page_text)).collect();
+        let video_docs: Vec<VideoDoc<'_>> = videos.iter().map(video_doc).collect();
+        self.search.rebuild(&app_docs, &video_docs)
     }
 
     /// The appids of published mini-programs matching `text`, best first.

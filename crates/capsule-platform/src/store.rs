@@ -1,5 +1,5 @@
 //! The object store: immutable, content-addressed objects (`packages/ab/abcd….capsule`, the
-//! same under `videos/`, named by the SHA-256 of their bytes) in a local folder by default or
+//! same under `videos/` and `icons/`, named by the SHA-256 of their bytes) in a local folder by default or
 //! any S3-compatible service.
 
 use std::sync::Arc;
@@ -17,6 +17,8 @@ pub enum ObjectKind {
     Package,
     /// A video a host user posted.
     Video,
+    /// An app's icon (PNG).
+    Icon,
 }
 
 impl ObjectKind {
@@ -24,6 +26,7 @@ impl ObjectKind {
         match self {
             ObjectKind::Package => ("packages", "capsule"),
             ObjectKind::Video => ("videos", "video"),
+            ObjectKind::Icon => ("icons", "png"),
         }
     }
 
@@ -31,6 +34,7 @@ impl ObjectKind {
         match self {
             ObjectKind::Package => "package",
             ObjectKind::Video => "video",
+            ObjectKind::Icon => "icon",
         }
     }
 }

@@ -1,11 +1,14 @@
 //! The developer console's REST API: organisations and their members, creating mini-programs
-//! (the answer is the only place the AppSecret is shown), changing them, resetting the secret.
+//! (the answer is the only place the AppSecret is shown), changing them, uploading their PNG
+//! icon, resetting the secret.
 //! Every route needs a logged-in user ([`CurrentUser`], which also checks the CSRF token).
 
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
-use axum::routing::{get, post};
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
+use capsule_platform::icons::MAX_ICON_BYTES;
 use capsule_platform::{AppSettings, Role};
 use serde::Deserialize;
 use serde_json::{Value as Json_, json};
@@ -20,6 +23,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/orgs/{org}/apps", get(list_apps).post(create_app))
         .route("/api/console/apps/{appid}", get(show_app).put(update_app))
         .route("/api/console/apps/{appid}/secret", post(reset_secret))
+        .route(
+            "/api/console/apps/{appid}/icon",
+            put(upload_icon).layer(DefaultBodyLimit::max(MAX_ICON_BYTES + 1024)),
+        )
 }
 
 /// A JSON body, or a 400 saying what is wrong with it.
@@ -124,6 +131,17 @@ async fn update_app(
     body: Result<Json<AppSettings>, JsonRejection>,
 ) -> Result<Json<Json_>, AppError> {
     let app = state.platform.update_app(&me.user, &appid, parse(body)?).await?;
+    Ok(Json(serde_json::to_value(app).unwrap_or_default()))
+}
+
+/// `PUT /api/console/apps/{appid}/icon` with a PNG body: the app's icon from now on.
+async fn upload_icon(
+    State(state): State<AppState>,
+    Path(appid): Path<String>,
+    me: CurrentUser,
+    bytes: Bytes,
+) -> Result<Json<Json_>, AppError> {
+    let app = state.platform.set_app_icon(&me.user, &appid, state.catalog.store(), &bytes).await?;
     Ok(Json(serde_json::to_value(app).unwrap_or_default()))
 }
 

@@ -19,7 +19,8 @@ struct DemoApp {
     folder: &'static str,
     appid: &'static str,
     name: &'static str,
-    icon: &'static str,
+    /// The PNG icon, built into the server from `web/media/` (made by `make-icons.sh`).
+    icon: &'static [u8],
     category: &'static str,
     description: &'static str,
     keywords: &'static [&'static str],
@@ -30,7 +31,7 @@ const DEMO_APPS: &[DemoApp] = &[
         folder: "shop",
         appid: "tt0000000000shop",
         name: "Capsule Shop",
-        icon: "🛍️",
+        icon: include_bytes!("../../../web/media/shop-icon.png"),
         category: "Shopping",
         description: "Everyday goods: mugs, tea, notebooks.",
         keywords: &["shop", "store", "mug", "tea", "buy"],
@@ -39,7 +40,7 @@ const DEMO_APPS: &[DemoApp] = &[
         folder: "tt-tickets",
         appid: "tt00000000ticket",
         name: "Cinema Tickets",
-        icon: "🎬",
+        icon: include_bytes!("../../../web/media/tickets-icon.png"),
         category: "Entertainment",
         description: "Films, showtimes and seats.",
         keywords: &["cinema", "film", "movie", "ticket", "grinch"],
@@ -74,7 +75,7 @@ pub async fn seed(
     for demo in DEMO_APPS {
         let settings = AppSettings {
             name: demo.name.into(),
-            icon: demo.icon.into(),
+            icon: capsule_platform::icons::icon_url(&capsule_package::sha256_hex(demo.icon)),
             description: demo.description.into(),
             category: demo.category.into(),
             keywords: demo.keywords.iter().map(|k| k.to_string()).collect(),
@@ -89,6 +90,8 @@ pub async fn seed(
             );
             added = true;
         }
+        // The icon file goes to the store on every start (the store may be new, or the icon changed).
+        platform.seed_app_icon(demo.appid, store, demo.icon).await?;
         release_example(platform, store, &examples.join(demo.folder), demo.appid).await?;
     }
     seed_videos(platform).await?;

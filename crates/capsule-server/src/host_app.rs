@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/feed", get(feed))
         .route("/api/videos", post(post_video).layer(DefaultBodyLimit::max(MAX_VIDEO_BYTES + 1024)))
         .route("/api/videos/{id}/media", get(video_media))
+        .route("/icons/{file}", get(icon))
         .route("/api/miniapps", get(miniapps))
         .route("/api/search", get(search))
         .route("/api/share-code", get(share_code))
@@ -89,7 +90,8 @@ async fn share_code(
 ) -> Result<Response, AppError> {
     let get = |key: &str| query.get(key).map(String::as_str).unwrap_or("");
     let appid = get("appid");
-    state.platform.app(appid).await?;
+    let app = state.platform.app(appid).await?;
+    let icon = state.platform.icon_image(&app, state.catalog.store()).await?;
     let host = match get("host") {
         "" => HostProfile::default_host(),
         id => HostProfile::get(id)?,
@@ -101,7 +103,11 @@ async fn share_code(
         get("path"),
         get("query"),
     );
-    let svg = qr_svg(&link, &QrStyle { width: 280, ..QrStyle::default() })?;
+    let svg = qr_svg(
+        &link,
+        &QrStyle { width: 280, set_icon: icon.is_some(), ..QrStyle::default() },
+        icon.as_ref(),
+    )?;
     Ok((
         [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "no-store")],
         [("x-share-link", link)],
@@ -228,6 +234,20 @@ async fn video_media(State(state): State<AppState>, Path(id): Path<String>) -> R
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
     Ok((
         [(header::CONTENT_TYPE, content_type)],
+        [(header::CACHE_CONTROL, "public, max-age=31536000, immutable")],
+        bytes,
+    )
+        .into_response())
+}
+
+/// An uploaded app icon, `/icons/{sha256}.png`.
+async fn icon(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response, AppError> {
+    let Some(sha) = capsule_platform::icons::stored_icon(&format!("/icons/{file}")).map(str::to_owned) else {
+        return Err(AppError::NotFound(format!("no icon {file}")));
+    };
+    let bytes = state.catalog.store().get_object(ObjectKind::Icon, &sha).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "image/png")],
         [(header::CACHE_CONTROL, "public, max-age=31536000, immutable")],
         bytes,
     )

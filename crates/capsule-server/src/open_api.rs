@@ -208,11 +208,18 @@ pub(crate) async fn qrcode(
         Ok(style) => style,
         Err(e) => return qr_error(40014, format!("bad params: {e}")),
     };
+    let icon = match style.set_icon {
+        true => match state.platform.icon_image(&app, state.catalog.store()).await {
+            Ok(icon) => icon,
+            Err(e) => return qr_error(-1, format!("the app's icon could not be read: {e}")),
+        },
+        false => None,
+    };
     let link = landing_link(&origin(&headers), &app.appid, host, path, query);
     let image = if b["format"].as_str() == Some("svg") {
-        qr_svg(&link, &style).map(|svg| ("image/svg+xml", svg.into_bytes()))
+        qr_svg(&link, &style, icon.as_ref()).map(|svg| ("image/svg+xml", svg.into_bytes()))
     } else {
-        qr_png(&link, &style).map(|png| ("image/png", png))
+        qr_png(&link, &style, icon.as_ref()).map(|png| ("image/png", png))
     };
     match image {
         Ok((content_type, bytes)) => ([(header::CONTENT_TYPE, content_type)], bytes).into_response(),
@@ -224,6 +231,18 @@ fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     crate::html::escape(text, &mut out);
     out
+}
+
+/// The landing page's icon: the picture when the app's icon is one, else its emoji.
+fn icon_html(icon: &str, escaped_name: &str) -> String {
+    let is_picture = icon.starts_with("/icons/") || icon.starts_with("https://");
+    match is_picture {
+        true => format!("<img class=\"landing-icon\" src=\"{}\" alt=\"{escaped_name} icon\">", escape(icon)),
+        false => format!(
+            "<div class=\"landing-icon\" role=img aria-label=\"{escaped_name} icon\">{}</div>",
+            escape(icon)
+        ),
+    }
 }
 
 /// `GET /s/{appid}?host=&path=&query=`: what a shared code shows in an ordinary browser: the
@@ -260,9 +279,9 @@ async fn landing(
     Html(format!(
         "<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content=\"width=device-width\">\
          <title>{name}</title><link rel=stylesheet href=\"/static/host.css\"><main class=\"landing\">\
-         <div class=\"landing-icon\" role=img aria-label=\"{name} icon\">{icon}</div><h1>{name}</h1><p>{description}</p>\
+         {icon}<h1>{name}</h1><p>{description}</p>\
          <p>Open this mini-program in {host_names} to continue.</p>{links}</main></html>",
-        icon = escape(&app.settings.icon),
+        icon = icon_html(&app.settings.icon, &name),
         description = escape(&app.settings.description),
         host_names = host_names.join(" or "),
     ))

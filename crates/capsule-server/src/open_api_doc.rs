@@ -109,7 +109,8 @@ pub struct QrCodeRequest {
     pub width: Option<u32>,
     pub line_color: Option<Colour>,
     pub background: Option<Colour>,
-    /// Leave room for the app's icon in the middle (the code is drawn with error correction H).
+    /// Put the app's icon in the middle (the code is drawn with error correction H): the PNG icon
+    /// the app uploaded, or a clear plate when its icon is an emoji.
     pub set_icon: Option<bool>,
     /// `svg` for an SVG picture instead of PNG.
     pub format: Option<String>,
@@ -119,7 +120,7 @@ pub struct QrCodeRequest {
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({ "errcode": 40014, "errmsg": "bad params: width: 280 to 1280 pixels" }))]
 pub struct QrCodeError {
-    /// 40002 bad access_token, 40014 bad params.
+    /// 40002 bad access_token, 40014 bad params, -1 the platform failed (the app's icon unreadable).
     pub errcode: i64,
     pub errmsg: String,
 }

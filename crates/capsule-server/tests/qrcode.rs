@@ -5,9 +5,35 @@
 mod support;
 
 use serde_json::{Value as Json, json};
-use support::request;
+use support::{Publisher, ok, request};
 
 const SHOP: &str = "tt0000000000shop";
+const SHOP_ICON: &[u8] = include_bytes!("../../../web/media/shop-icon.png");
+
+/// A PNG (RGB) as its side and pixels.
+fn png_rgb(bytes: &[u8]) -> (usize, Vec<u8>) {
+    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut pixels).unwrap();
+    (frame.width as usize, pixels)
+}
+
+fn rgb_at(rgb: &[u8], side: usize, x: usize, y: usize) -> [u8; 3] {
+    let at = (y * side + x) * 3;
+    [rgb[at], rgb[at + 1], rgb[at + 2]]
+}
+
+/// A `side`-pixel square PNG in one colour.
+fn solid_png(side: u32, color: [u8; 3]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, side, side);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(&color.repeat((side * side) as usize)).unwrap();
+    writer.finish().unwrap();
+    out
+}
 
 /// The text of the QR code in a PNG.
 fn decode_png(bytes: &[u8]) -> String {
@@ -38,7 +64,16 @@ fn qr_codes_hold_a_link_that_lands_on_the_app_and_opens_the_page() {
         request(&server.addr, "GET", link.trim_start_matches(&format!("http://{}", server.addr)), None, &[]);
     assert_eq!(landing.status, 200);
     let page = String::from_utf8(landing.body).unwrap();
-    assert!(page.contains("<h1>Capsule Shop</h1>") && page.contains("🛍️"), "{page}");
+    let shop_icon = format!("/icons/{}.png", capsule_package::sha256_hex(SHOP_ICON));
+    assert!(page.contains("<h1>Capsule Shop</h1>"), "{page}");
+    assert!(page.contains(&format!("src=\"{shop_icon}\" alt=\"Capsule Shop icon\"")), "{page}");
+    let icon = request(&server.addr, "GET", &shop_icon, None, &[]);
+    assert_eq!((icon.status, icon.body.as_slice()), (200, SHOP_ICON));
+    assert!(icon.head.to_lowercase().contains("content-type: image/png"), "{}", icon.head);
+    // The icon is drawn in the middle of the code: colours that are neither module nor background.
+    let (side, rgb) = png_rgb(&png.body);
+    let middle = rgb_at(&rgb, side, side / 2, side / 2);
+    assert!(middle != [20, 20, 120] && middle != [255, 250, 240], "{middle:?}");
     assert!(page.contains("Open in Toutiao"), "{page}");
     assert!(
         page.contains(
@@ -68,4 +103,61 @@ fn qr_codes_hold_a_link_that_lands_on_the_app_and_opens_the_page() {
     refused(json!({ "access_token": token, "line_color": "red" }), 40014, "line_color");
     refused(json!({ "access_token": token, "path": "%zz" }), 40014, "path");
     assert_eq!(request(&server.addr, "GET", "/s/tt-unknown", None, &[]).status, 404);
+}
+
+#[test]
+fn apps_upload_a_png_icon_that_their_codes_and_pages_show() {
+    let server = support::start();
+    let publisher = Publisher::new(&server, "iconic");
+    let created = ok(publisher.dev.call(
+        "POST",
+        &format!("/api/orgs/{}/apps", publisher.org),
+        Some(&json!({ "name": "Red Kite", "icon": "🪁" })),
+    ));
+    let appid = created["appid"].as_str().unwrap();
+    let icon_path = format!("/api/console/apps/{appid}/icon");
+
+    // What is not a PNG, or is too small, is refused and the emoji stays.
+    let refused = publisher.dev.send_as("PUT", &icon_path, b"GIF89a not a png");
+    assert_eq!(refused.status, 400);
+    assert!(String::from_utf8_lossy(&refused.body).contains("not a PNG"));
+    let tiny = publisher.dev.send_as("PUT", &icon_path, &solid_png(8, [0, 0, 0]));
+    assert!(String::from_utf8_lossy(&tiny.body).contains("16 to 1024"), "{}", tiny.status);
+    // Reviewers do not change apps.
+    assert_eq!(publisher.reviewer.send_as("PUT", &icon_path, &solid_png(64, [200, 30, 40])).status, 403);
+    let shown = ok(publisher.dev.call("GET", &format!("/api/console/apps/{appid}"), None));
+    assert_eq!(shown["icon"], "🪁", "{shown}");
+
+    let red = solid_png(64, [200, 30, 40]);
+    let uploaded = ok(publisher.dev.send_as("PUT", &icon_path, &red));
+    let url = format!("/icons/{}.png", capsule_package::sha256_hex(&red));
+    assert_eq!(uploaded["icon"], url.as_str(), "{uploaded}");
+    assert_eq!(request(&server.addr, "GET", &url, None, &[]).body, red);
+    assert_eq!(request(&server.addr, "GET", "/icons/..%2F..%2Fsecrets.png", None, &[]).status, 404);
+
+    // The open API's code has the icon in its middle and still reads.
+    let secret = created["secret"].as_str().unwrap();
+    let token = ok(request(
+        &server.addr,
+        "POST",
+        "/api/apps/v2/token",
+        Some(&json!({ "appid": appid, "secret": secret, "grant_type": "client_credential" })),
+        &[],
+    ))["data"]["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let png = request(
+        &server.addr,
+        "POST",
+        "/api/apps/qrcode",
+        Some(&json!({ "access_token": token, "path": "", "set_icon": true })),
+        &[],
+    );
+    let (side, rgb) = png_rgb(&png.body);
+    assert_eq!(rgb_at(&rgb, side, side / 2, side / 2), [200, 30, 40]);
+    assert!(decode_png(&png.body).contains(&format!("/s/{appid}?host=douyin")));
+    // So has the share sheet's code.
+    let share = request(&server.addr, "GET", &format!("/api/share-code?appid={appid}"), None, &[]);
+    assert!(String::from_utf8_lossy(&share.body).contains("<image"), "{}", share.status);
 }

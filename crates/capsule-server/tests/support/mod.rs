@@ -200,8 +200,13 @@ impl Client {
     }
 
     pub fn send(&self, path: &str, body: &[u8]) -> Answer {
+        self.send_as("POST", path, body)
+    }
+
+    /// Sends `body` as it is with `method`.
+    pub fn send_as(&self, method: &str, path: &str, body: &[u8]) -> Answer {
         let headers = [("Cookie", self.cookie.as_str()), ("x-csrf-token", self.csrf.as_str())];
-        request_bytes(&self.addr, "POST", path, body, "application/octet-stream", &headers)
+        request_bytes(&self.addr, method, path, body, "application/octet-stream", &headers)
     }
 }
 
