@@ -48,6 +48,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "accounts apps login", include_str!("../migrations/0001_accounts_apps_login.sql")),
     (2, "versions release", include_str!("../migrations/0002_versions_release.sql")),
     (3, "videos opens", include_str!("../migrations/0003_videos_opens.sql")),
+    (4, "payments", include_str!("../migrations/0004_payments.sql")),
 ];
 
 fn migrator() -> Migrator {

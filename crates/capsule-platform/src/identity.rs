@@ -27,11 +27,15 @@ impl std::fmt::Debug for Keys {
 
 /// The key stored as `name`, made from 32 fresh random bytes (hex) on first use.
 async fn stored_key(db: &Db, name: &str) -> Result<String> {
-    let fresh = random_hex(32);
+    stored_value(db, name, &random_hex(32)).await
+}
+
+/// The value stored as `name`, `fresh` on first use.
+pub(crate) async fn stored_value(db: &Db, name: &str, fresh: &str) -> Result<String> {
     // Two nodes starting at once both try; the first insert wins and both read it back.
     sqlx::query("INSERT INTO platform_keys (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
         .bind(name)
-        .bind(&fresh)
+        .bind(fresh)
         .bind(0_i64)
         .execute(db.pool())
         .await?;
@@ -55,7 +59,7 @@ impl Keys {
         &self.release
     }
 
-    fn derive(&self, parts: &[&str]) -> String {
+    pub(crate) fn derive(&self, parts: &[&str]) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.identity).expect("HMAC takes any key length");
         for part in parts {
             // Length-prefixed, so ("ab", "c") and ("a", "bc") differ.

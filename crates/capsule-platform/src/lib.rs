@@ -25,6 +25,7 @@ pub mod hosts;
 pub mod icons;
 pub mod identity;
 pub mod login;
+pub mod payments;
 pub mod qr;
 pub mod search;
 pub mod store;
@@ -64,6 +65,9 @@ pub enum PlatformError {
     /// Clashes with what exists (a taken username).
     #[error("{0}")]
     Conflict(String),
+    /// The payment provider refused or could not be reached.
+    #[error("payment: {0}")]
+    Payment(String),
     /// The package store failed (a disk or network error).
     #[error("package store: {0}")]
     Store(String),
@@ -159,6 +163,14 @@ impl Clock {
             .unwrap_or(0);
         wall + self.offset.load(Ordering::SeqCst)
     }
+}
+
+/// Unix milliseconds by the wall clock (for what leaves the platform, such as gateway requests).
+pub fn unix_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// `bytes` random bytes from the operating system, as lowercase hex.

@@ -24,7 +24,8 @@ pub enum AppError {
     #[error("{0}")]
     Runtime(String),
     /// Understood but cannot be acted on: a package that failed verification (altered after
-    /// the platform signed it, so never run), a picture with no QR code in it.
+    /// the platform signed it, so never run), a picture with no QR code in it, a payment the
+    /// provider refused (a wrong PIN).
     #[error("{0}")]
     Refused(String),
     /// Something on the server's side (the database); the person can only retry.
@@ -40,6 +41,7 @@ impl From<PlatformError> for AppError {
             PlatformError::Forbidden(m) => AppError::Forbidden(m),
             PlatformError::NotFound(m) => AppError::NotFound(m),
             PlatformError::Conflict(m) => AppError::Conflict(m),
+            PlatformError::Payment(m) => AppError::Refused(m),
             PlatformError::Db(e) => AppError::Internal(format!("storage failed: {e}")),
             PlatformError::Store(e) | PlatformError::Search(e) => AppError::Internal(e),
         }
