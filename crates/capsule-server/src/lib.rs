@@ -7,6 +7,8 @@
 //! - [`versions`]: the console's versions API (upload, checks, review, release, rollback).
 //! - [`open_api`]: what developers' servers call, in Douyin's shapes (jscode2session, token,
 //!   QR codes), and [`open_api_doc`], its OpenAPI document generated from the code.
+//! - [`payments`]: the guaranteed-pay open API, the payment provider (sandbox Alipay unless a
+//!   real gateway is configured) and the worker that sends callbacks and expires orders.
 //! - [`demo`]: seeding the demo publisher and releasing its apps through the platform.
 //! - [`host_app`]: the host's pages (one per host profile) and JSON endpoints: feed, videos,
 //!   entrance, search, share codes, scanning.
@@ -24,6 +26,7 @@ pub mod host_app;
 pub mod html;
 pub mod open_api;
 pub mod open_api_doc;
+pub mod payments;
 pub mod sessions;
 pub mod versions;
 
@@ -45,6 +48,7 @@ pub struct AppState {
     pub runtime: Arc<Runtime>,
     pub sessions: Arc<sessions::Sessions>,
     pub platform: Platform,
+    pub payments: Arc<payments::Payments>,
 }
 
 impl AppState {
@@ -60,6 +64,7 @@ impl AppState {
             catalog: Arc::new(Catalog::new(platform.clone(), store, cache_dir)),
             runtime,
             sessions: Arc::default(),
+            payments: Arc::new(payments::Payments::new(payments::AlipaySettings::from_env())),
             platform,
         }
     }
@@ -73,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::routes())
         .merge(console::routes())
         .merge(open_api::routes())
+        .merge(payments::routes())
         .merge(versions::routes())
         .merge(assets::routes())
         .with_state(state)
@@ -89,6 +95,10 @@ pub async fn serve_until(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let worker =
+        tokio::spawn(payments::run_worker(state.platform.clone(), std::time::Duration::from_secs(2)));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    worker.abort();
+    served
 }

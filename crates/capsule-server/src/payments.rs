@@ -1,0 +1,322 @@
+//! Payments over HTTP: Douyin's guaranteed-pay open API (`/api/apps/ecpay/v1/create_order`,
+//! `query_order`, `create_refund`, `query_refund`, answering `{err_no, err_tips, …}`), the
+//! payment provider the platform pays through (the in-process sandbox Alipay gateway unless a
+//! real gateway is configured), the host's cashier (`/api/cashier/{order_id}`: what it shows,
+//! and paying with the sandbox PIN), and the background worker that sends due callbacks and expires
+//! unpaid orders.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use std::collections::HashMap;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use capsule_platform::login::OpenApiError;
+use capsule_platform::payments::notify::NotifySender;
+use capsule_platform::payments::provider::{
+    Alipay, AlipayConfig, BoxFuture, GatewayTransport, PaymentProvider,
+};
+use capsule_platform::payments::sandbox::sandbox_alipay;
+use capsule_platform::payments::sign::{RsaKey, parse_public_key};
+use capsule_platform::{Platform, PlatformError};
+use serde_json::{Map, Value as Json_, json};
+use tokio::sync::OnceCell;
+
+use crate::account::CurrentUser;
+use crate::{AppError, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/apps/ecpay/v1/create_order", post(create_order))
+        .route("/api/apps/ecpay/v1/query_order", post(query_order))
+        .route("/api/apps/ecpay/v1/create_refund", post(create_refund))
+        .route("/api/apps/ecpay/v1/query_refund", post(query_refund))
+        .route("/api/cashier/{order_id}", get(cashier))
+        .route("/api/cashier/{order_id}/pay", post(pay))
+}
+
+/// What the host's cashier sheet shows: `GET /api/cashier/{order_id}?order_token=`.
+async fn cashier(
+    State(state): State<AppState>,
+    Path(order_id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<Json_>, AppError> {
+    let token = query.get("order_token").map(String::as_str).unwrap_or("");
+    let (order, app) = state.platform.order_for_cashier(&order_id, token).await?;
+    Ok(Json(json!({
+        "order_id": order.order_id, "merchant": app.settings.name, "icon": app.settings.icon,
+        "subject": order.subject, "body": order.body, "total_amount": order.total_amount,
+        "status": order.status.as_str(), "expires_at": order.expires_at, "way": "Alipay",
+    })))
+}
+
+/// The person confirmed in the cashier: `POST /api/cashier/{order_id}/pay {order_token, pin}`.
+async fn pay(
+    State(state): State<AppState>,
+    Path(order_id): Path<String>,
+    me: CurrentUser,
+    body: Result<Json<Json_>, JsonRejection>,
+) -> Result<Json<Json_>, AppError> {
+    let Ok(Json(body)) = body else { return Err(AppError::BadRequest("the body must be JSON".into())) };
+    let text = |key: &str| body[key].as_str().unwrap_or("").to_string();
+    let provider = state.payments.provider(&state.platform).await?;
+    let order = state
+        .platform
+        .pay_order(provider.as_ref(), &order_id, &text("order_token"), &me.user, &text("pin"))
+        .await?;
+    Ok(Json(json!({ "order_id": order.order_id, "status": order.status.as_str() })))
+}
+
+/// A real Alipay gateway and the merchant's keys, from the environment:
+/// `CAPSULE_ALIPAY_GATEWAY` (such as `https://openapi.alipay.com/gateway.do`),
+/// `CAPSULE_ALIPAY_APP_ID`, `CAPSULE_ALIPAY_PRIVATE_KEY` (a file: the merchant's PKCS#8 key,
+/// PEM or base64) and `CAPSULE_ALIPAY_PUBLIC_KEY` (a file: Alipay's public key).
+#[derive(Clone, Debug, Default)]
+pub struct AlipaySettings {
+    pub gateway: String,
+    pub app_id: String,
+    pub private_key_file: String,
+    pub public_key_file: String,
+    /// Where Alipay posts its notifications (the platform's public URL).
+    pub notify_url: String,
+}
+
+impl AlipaySettings {
+    /// The settings in the environment, when a gateway is named.
+    pub fn from_env() -> Option<AlipaySettings> {
+        let get = |name: &str| std::env::var(name).unwrap_or_default();
+        let gateway = get("CAPSULE_ALIPAY_GATEWAY");
+        (!gateway.is_empty()).then(|| AlipaySettings {
+            gateway,
+            app_id: get("CAPSULE_ALIPAY_APP_ID"),
+            private_key_file: get("CAPSULE_ALIPAY_PRIVATE_KEY"),
+            public_key_file: get("CAPSULE_ALIPAY_PUBLIC_KEY"),
+            notify_url: get("CAPSULE_ALIPAY_NOTIFY_URL"),
+        })
+    }
+
+    fn provider(&self) -> Result<Alipay, PlatformError> {
+        let read = |file: &str, what: &str| {
+            std::fs::read(file).map_err(|e| PlatformError::Invalid(format!("reading {what} {file:?}: {e}")))
+        };
+        let merchant_key = RsaKey::from_pkcs8(&read(&self.private_key_file, "the Alipay private key")?)?;
+        let public = read(&self.public_key_file, "Alipay's public key")?;
+        let alipay_public_key = parse_public_key(&String::from_utf8_lossy(&public))?;
+        let config = AlipayConfig {
+            app_id: self.app_id.clone(),
+            merchant_key,
+            alipay_public_key,
+            notify_url: self.notify_url.clone(),
+        };
+        Ok(Alipay::new(config, Arc::new(HttpGateway { url: self.gateway.clone(), agent: agent() })))
+    }
+}
+
+/// The provider payments go through, made on first use.
+#[derive(Default)]
+pub struct Payments {
+    settings: Option<AlipaySettings>,
+    provider: OnceCell<Arc<dyn PaymentProvider>>,
+}
+
+impl Payments {
+    /// Payments through a real gateway when `settings` name one, else the sandbox.
+    pub fn new(settings: Option<AlipaySettings>) -> Payments {
+        Payments { settings, provider: OnceCell::new() }
+    }
+
+    pub async fn provider(&self, platform: &Platform) -> Result<Arc<dyn PaymentProvider>, PlatformError> {
+        self.provider
+            .get_or_try_init(|| async {
+                let provider: Arc<dyn PaymentProvider> = match &self.settings {
+                    Some(settings) => Arc::new(settings.provider()?),
+                    None => Arc::new(sandbox_alipay(platform, "").await?),
+                };
+                Ok(provider)
+            })
+            .await
+            .cloned()
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into()
+}
+
+/// A real gateway over HTTPS: the signed form posted, the body read back.
+struct HttpGateway {
+    url: String,
+    agent: ureq::Agent,
+}
+
+impl GatewayTransport for HttpGateway {
+    fn send<'a>(&'a self, form: Vec<(String, String)>) -> BoxFuture<'a, Result<String, PlatformError>> {
+        Box::pin(async move {
+            let (agent, url) = (self.agent.clone(), self.url.clone());
+            tokio::task::spawn_blocking(move || {
+                let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                let mut response = agent.post(&url).send_form(pairs).map_err(|e| {
+                    PlatformError::Payment(format!("the gateway {url} cannot be reached: {e}"))
+                })?;
+                response
+                    .body_mut()
+                    .read_to_string()
+                    .map_err(|e| PlatformError::Payment(format!("reading the gateway's answer: {e}")))
+            })
+            .await
+            .map_err(|e| PlatformError::Payment(e.to_string()))?
+        })
+    }
+}
+
+/// Posts callbacks over HTTP, waiting at most 5 seconds for the developer's server.
+pub struct HttpSender {
+    agent: ureq::Agent,
+}
+
+impl Default for HttpSender {
+    fn default() -> Self {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(5)))
+            .build()
+            .into();
+        HttpSender { agent }
+    }
+}
+
+impl NotifySender for HttpSender {
+    fn post<'a>(&'a self, url: &'a str, body: &'a Json_) -> BoxFuture<'a, Result<String, String>> {
+        Box::pin(async move {
+            let (agent, url, body) = (self.agent.clone(), url.to_string(), body.clone());
+            tokio::task::spawn_blocking(move || {
+                let mut response = agent.post(&url).send_json(&body).map_err(|e| e.to_string())?;
+                let status = response.status();
+                let text = response.body_mut().read_to_string().map_err(|e| e.to_string())?;
+                match status.is_success() {
+                    true => Ok(text),
+                    false => Err(format!("HTTP {status}: {}", text.chars().take(200).collect::<String>())),
+                }
+            })
+            .await
+            .map_err(|e| e.to_string())?
+        })
+    }
+}
+
+/// Every `interval`: unpaid orders past their time expire, and due callbacks are sent.
+pub async fn run_worker(platform: Platform, interval: Duration) {
+    let sender = HttpSender::default();
+    loop {
+        if let Err(e) = platform.expire_orders().await {
+            eprintln!("payments: expiring orders failed: {e}");
+        }
+        if let Err(e) = platform.deliver_notifications(&sender).await {
+            eprintln!("payments: sending callbacks failed: {e}");
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
+
+fn params(body: Result<Json<Json_>, JsonRejection>) -> Result<Map<String, Json_>, OpenApiError> {
+    match body {
+        Ok(Json(Json_::Object(params))) => Ok(params),
+        Ok(_) => Err(OpenApiError::bad_params("bad params: the body must be a JSON object")),
+        Err(e) => {
+            Err(OpenApiError::bad_params(format!("bad params: the body must be JSON: {}", e.body_text())))
+        }
+    }
+}
+
+/// Douyin's answer: `err_no`, `err_tips` and the fields of `data` at the top level, as the
+/// guaranteed-pay API answers.
+fn answer(result: Result<Json_, OpenApiError>) -> Json<Json_> {
+    Json(match result {
+        Ok(Json_::Object(fields)) => {
+            let mut answer = json!({ "err_no": 0, "err_tips": "" });
+            if let Some(answer) = answer.as_object_mut() {
+                answer.extend(fields);
+            }
+            answer
+        }
+        Ok(other) => json!({ "err_no": 0, "err_tips": "", "data": other }),
+        Err(e) => json!({ "err_no": e.err_no, "err_tips": e.err_tips }),
+    })
+}
+
+fn system(e: PlatformError) -> OpenApiError {
+    OpenApiError::new(-1, format!("system error: {e}"))
+}
+
+/// `create_order`: `{err_no, err_tips, data: {order_id, order_token}}`.
+async fn create_order(
+    State(state): State<AppState>,
+    body: Result<Json<Json_>, JsonRejection>,
+) -> Json<Json_> {
+    answer(
+        async {
+            let created = state.platform.create_order(&params(body)?).await?;
+            Ok(json!({ "data": { "order_id": created.order_id, "order_token": created.order_token } }))
+        }
+        .await,
+    )
+}
+
+/// `query_order`: `{err_no, err_tips, out_order_no, order_id, payment_info}`.
+async fn query_order(State(state): State<AppState>, body: Result<Json<Json_>, JsonRejection>) -> Json<Json_> {
+    answer(
+        async {
+            let order = state.platform.query_order(&params(body)?).await?;
+            Ok(json!({
+                "out_order_no": order.out_order_no, "order_id": order.order_id,
+                "payment_info": order.payment_info(),
+            }))
+        }
+        .await,
+    )
+}
+
+fn refund_info(refund: &capsule_platform::payments::Refund) -> Json_ {
+    json!({
+        "refund_no": refund.refund_id, "refund_amount": refund.refund_amount,
+        "refund_status": refund.status, "refunded_at": refund.refunded_at.map(|t| t / 1000),
+        "is_all_settled": false, "cp_extra": refund.cp_extra,
+    })
+}
+
+/// `create_refund`: `{err_no, err_tips, refund_no}`.
+async fn create_refund(
+    State(state): State<AppState>,
+    body: Result<Json<Json_>, JsonRejection>,
+) -> Json<Json_> {
+    answer(
+        async {
+            let params = params(body)?;
+            let provider = state.payments.provider(&state.platform).await.map_err(system)?;
+            let refund = state.platform.create_refund(provider.as_ref(), &params).await?;
+            Ok(json!({ "refund_no": refund.refund_id, "refund_status": refund.status }))
+        }
+        .await,
+    )
+}
+
+/// `query_refund`: `{err_no, err_tips, refundInfo}`.
+async fn query_refund(
+    State(state): State<AppState>,
+    body: Result<Json<Json_>, JsonRejection>,
+) -> Json<Json_> {
+    answer(
+        async {
+            let refund = state.platform.query_refund(&params(body)?).await?;
+            Ok(json!({ "refundInfo": refund_info(&refund) }))
+        }
+        .await,
+    )
+}
