@@ -114,18 +114,17 @@ impl Platform {
     ) -> Result<App> {
         let app = self.app(appid).await?;
         self.require_role(actor, &app.org_id, &[Role::Owner, Role::Developer]).await?;
-        self.store_icon(appid, store, bytes).await
+        self.store_icon(app, store, bytes).await
     }
 
     /// Makes the PNG `bytes` the app's icon, with no actor: for seeding the demo.
     pub async fn seed_app_icon(&self, appid: &str, store: &PackageStore, bytes: &[u8]) -> Result<App> {
-        self.store_icon(appid, store, bytes).await
+        self.store_icon(self.app(appid).await?, store, bytes).await
     }
 
-    async fn store_icon(&self, appid: &str, store: &PackageStore, bytes: &[u8]) -> Result<App> {
+    async fn store_icon(&self, mut app: App, store: &PackageStore, bytes: &[u8]) -> Result<App> {
         IconImage::decode_png(bytes)?;
         let sha256 = store.put_object(ObjectKind::Icon, bytes).await?;
-        let mut app = self.app(appid).await?;
         if app.settings.icon == icon_url(&sha256) {
             return Ok(app);
         }
@@ -133,7 +132,7 @@ impl Platform {
         sqlx::query("UPDATE apps SET icon = $1, updated_at = $2 WHERE appid = $3")
             .bind(&app.settings.icon)
             .bind(self.now())
-            .bind(appid)
+            .bind(&app.appid)
             .execute(self.db.pool())
             .await?;
         Ok(app)

@@ -157,11 +157,7 @@ struct Clock {
 
 impl Clock {
     fn now(&self) -> i64 {
-        let wall = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
-        wall + self.offset.load(Ordering::SeqCst)
+        unix_millis() + self.offset.load(Ordering::SeqCst)
     }
 }
 

@@ -46,7 +46,8 @@ impl OpenApiError {
         Self::new(ERR_BAD_PARAMS, tips)
     }
 
-    fn system(error: impl std::fmt::Display) -> Self {
+    /// The platform failed (its database); the caller can only retry.
+    pub fn system(error: impl std::fmt::Display) -> Self {
         Self::new(-1, format!("system error: {error}"))
     }
 }

@@ -295,11 +295,16 @@ impl Platform {
     }
 
     async fn index_app(&self, app: &App) -> Result<()> {
-        let Some(release) = self.channel(&app.appid, Channel::Release).await? else {
-            return self.search.remove(DocKind::App, &app.appid);
-        };
-        let version = self.version(&app.appid, &release.version_id).await?;
-        self.search.put_app(&app_doc(app, &version.page_text))
+        match self.released_page_text(&app.appid).await? {
+            Some(page_text) => self.search.put_app(&app_doc(app, &page_text)),
+            None => self.search.remove(DocKind::App, &app.appid),
+        }
+    }
+
+    /// The text of the released version's pages, when the app has a release.
+    async fn released_page_text(&self, appid: &str) -> Result<Option<String>> {
+        let Some(release) = self.channel(appid, Channel::Release).await? else { return Ok(None) };
+        Ok(Some(self.version(appid, &release.version_id).await?.page_text))
     }
 
     pub(crate) fn index_video(&self, video: &Video) -> Result<()> {
@@ -310,8 +315,7 @@ impl Platform {
     pub async fn rebuild_search(&self) -> Result<()> {
         let mut apps = Vec::new();
         for app in self.published_apps().await? {
-            if let Some(release) = self.channel(&app.appid, Channel::Release).await? {
-                let page_text = self.version(&app.appid, &release.version_id).await?.page_text;
+            if let Some(page_text) = self.released_page_text(&app.appid).await? {
                 apps.push((app, page_text));
             }
         }

@@ -232,12 +232,17 @@ async fn video_media(State(state): State<AppState>, Path(id): Path<String>) -> R
     let bytes = state.catalog.store().get_object(ObjectKind::Video, sha).await?;
     let content_type = HeaderValue::from_str(&video.content_type)
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    Ok((
+    Ok(immutable(content_type, bytes))
+}
+
+/// A content-addressed object's bytes: cached for good, as they never change.
+fn immutable(content_type: HeaderValue, bytes: Vec<u8>) -> Response {
+    (
         [(header::CONTENT_TYPE, content_type)],
         [(header::CACHE_CONTROL, "public, max-age=31536000, immutable")],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 /// An uploaded app icon, `/icons/{sha256}.png`.
@@ -246,12 +251,7 @@ async fn icon(State(state): State<AppState>, Path(file): Path<String>) -> Result
         return Err(AppError::NotFound(format!("no icon {file}")));
     };
     let bytes = state.catalog.store().get_object(ObjectKind::Icon, &sha).await?;
-    Ok((
-        [(header::CONTENT_TYPE, "image/png")],
-        [(header::CACHE_CONTROL, "public, max-age=31536000, immutable")],
-        bytes,
-    )
-        .into_response())
+    Ok(immutable(HeaderValue::from_static("image/png"), bytes))
 }
 
 /// What lists show of the published apps among `appids`, in their order.

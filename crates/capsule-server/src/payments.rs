@@ -111,7 +111,10 @@ impl AlipaySettings {
             alipay_public_key,
             notify_url: self.notify_url.clone(),
         };
-        Ok(Alipay::new(config, Arc::new(HttpGateway { url: self.gateway.clone(), agent: agent() })))
+        Ok(Alipay::new(
+            config,
+            Arc::new(HttpGateway { url: self.gateway.clone(), agent: agent(Duration::from_secs(10)) }),
+        ))
     }
 }
 
@@ -142,12 +145,9 @@ impl Payments {
     }
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .into()
+/// An HTTP client that answers every status as a response and gives up after `timeout`.
+fn agent(timeout: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(timeout)).build().into()
 }
 
 /// A real gateway over HTTPS: the signed form posted, the body read back.
@@ -183,12 +183,7 @@ pub struct HttpSender {
 
 impl Default for HttpSender {
     fn default() -> Self {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(5)))
-            .build()
-            .into();
-        HttpSender { agent }
+        HttpSender { agent: agent(Duration::from_secs(5)) }
     }
 }
 
@@ -251,10 +246,6 @@ fn answer(result: Result<Json_, OpenApiError>) -> Json<Json_> {
     })
 }
 
-fn system(e: PlatformError) -> OpenApiError {
-    OpenApiError::new(-1, format!("system error: {e}"))
-}
-
 /// `create_order`: `{err_no, err_tips, data: {order_id, order_token}}`.
 async fn create_order(
     State(state): State<AppState>,
@@ -299,7 +290,7 @@ async fn create_refund(
     answer(
         async {
             let params = params(body)?;
-            let provider = state.payments.provider(&state.platform).await.map_err(system)?;
+            let provider = state.payments.provider(&state.platform).await.map_err(OpenApiError::system)?;
             let refund = state.platform.create_refund(provider.as_ref(), &params).await?;
             Ok(json!({ "refund_no": refund.refund_id, "refund_status": refund.status }))
         }

@@ -10,14 +10,6 @@ use support::{Publisher, ok, request};
 const SHOP: &str = "tt0000000000shop";
 const SHOP_ICON: &[u8] = include_bytes!("../../../web/media/shop-icon.png");
 
-/// A PNG (RGB) as its side and pixels.
-fn png_rgb(bytes: &[u8]) -> (usize, Vec<u8>) {
-    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().unwrap();
-    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
-    let frame = reader.next_frame(&mut pixels).unwrap();
-    (frame.width as usize, pixels)
-}
-
 fn rgb_at(rgb: &[u8], side: usize, x: usize, y: usize) -> [u8; 3] {
     let at = (y * side + x) * 3;
     [rgb[at], rgb[at + 1], rgb[at + 2]]
@@ -71,7 +63,7 @@ fn qr_codes_hold_a_link_that_lands_on_the_app_and_opens_the_page() {
     assert_eq!((icon.status, icon.body.as_slice()), (200, SHOP_ICON));
     assert!(icon.head.to_lowercase().contains("content-type: image/png"), "{}", icon.head);
     // The icon is drawn in the middle of the code: colours that are neither module nor background.
-    let (side, rgb) = png_rgb(&png.body);
+    let (side, _, rgb) = support::png_rgb(&png.body);
     let middle = rgb_at(&rgb, side, side / 2, side / 2);
     assert!(middle != [20, 20, 120] && middle != [255, 250, 240], "{middle:?}");
     assert!(page.contains("Open in Toutiao"), "{page}");
@@ -154,7 +146,7 @@ fn apps_upload_a_png_icon_that_their_codes_and_pages_show() {
         Some(&json!({ "access_token": token, "path": "", "set_icon": true })),
         &[],
     );
-    let (side, rgb) = png_rgb(&png.body);
+    let (side, _, rgb) = support::png_rgb(&png.body);
     assert_eq!(rgb_at(&rgb, side, side / 2, side / 2), [200, 30, 40]);
     assert!(decode_png(&png.body).contains(&format!("/s/{appid}?host=douyin")));
     // So has the share sheet's code.

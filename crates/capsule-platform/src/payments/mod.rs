@@ -19,8 +19,7 @@ use crate::login::OpenApiError;
 use crate::{Platform, Result, random_hex, sha256_hex};
 use provider::{PaymentProvider, TradeState};
 
-pub const ERR_BAD_PARAMS: i64 = 40014;
-pub const ERR_BAD_APPID: i64 = 40015;
+pub use crate::login::{ERR_BAD_APPID, ERR_BAD_PARAMS};
 /// The `sign` does not match the parameters.
 pub const ERR_BAD_SIGN: i64 = 40016;
 /// An `out_order_no` or `out_refund_no` used before with different parameters.
@@ -192,14 +191,6 @@ pub fn format_time(millis: i64) -> String {
     format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}", rest / 3600, rest % 3600 / 60, rest % 60)
 }
 
-fn bad(tips: impl Into<String>) -> OpenApiError {
-    OpenApiError::new(ERR_BAD_PARAMS, tips)
-}
-
-fn system(error: impl std::fmt::Display) -> OpenApiError {
-    OpenApiError::new(-1, format!("system error: {error}"))
-}
-
 /// A required string parameter, at most `max` characters.
 fn text_param(
     params: &Map<String, Json>,
@@ -211,13 +202,13 @@ fn text_param(
         None | Some(Json::Null) => String::new(),
         Some(Json::String(text)) => text.trim().to_string(),
         Some(Json::Number(number)) => number.to_string(),
-        Some(_) => return Err(bad(format!("bad params: {key} must be a string"))),
+        Some(_) => return Err(OpenApiError::bad_params(format!("bad params: {key} must be a string"))),
     };
     if required && value.is_empty() {
-        return Err(bad(format!("bad params: {key} is required")));
+        return Err(OpenApiError::bad_params(format!("bad params: {key} is required")));
     }
     if value.chars().count() > max {
-        return Err(bad(format!("bad params: {key} is at most {max} characters")));
+        return Err(OpenApiError::bad_params(format!("bad params: {key} is at most {max} characters")));
     }
     Ok(value)
 }
@@ -227,16 +218,16 @@ fn int_param(params: &Map<String, Json>, key: &str) -> Result<i64, OpenApiError>
     let value = match params.get(key) {
         Some(Json::Number(number)) => number.as_i64(),
         Some(Json::String(text)) => text.trim().parse().ok(),
-        _ => return Err(bad(format!("bad params: {key} is required"))),
+        _ => return Err(OpenApiError::bad_params(format!("bad params: {key} is required"))),
     };
-    value.ok_or_else(|| bad(format!("bad params: {key} must be a whole number")))
+    value.ok_or_else(|| OpenApiError::bad_params(format!("bad params: {key} must be a whole number")))
 }
 
 /// An `out_order_no`-like merchant number: 1 to 64 letters, digits, `_` and `-`.
 fn merchant_no(params: &Map<String, Json>, key: &str) -> Result<String, OpenApiError> {
     let value = text_param(params, key, 64, true)?;
     if !value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
-        return Err(bad(format!("bad params: {key} takes letters, digits, _ and -")));
+        return Err(OpenApiError::bad_params(format!("bad params: {key} takes letters, digits, _ and -")));
     }
     Ok(value)
 }
@@ -252,14 +243,14 @@ impl Platform {
             Err(crate::PlatformError::NotFound(_)) => {
                 return Err(OpenApiError::new(ERR_BAD_APPID, "bad app_id: no such app"));
             }
-            Err(e) => return Err(system(e)),
+            Err(e) => return Err(OpenApiError::system(e)),
         };
         let sign = text_param(params, "sign", 1024, true)?;
         let rsa_key: String = sqlx::query_scalar("SELECT rsa_public_key FROM apps WHERE appid = $1")
             .bind(&appid)
             .fetch_one(self.db.pool())
             .await
-            .map_err(system)?;
+            .map_err(OpenApiError::system)?;
         let valid = if rsa_key.is_empty() {
             crate::constant_time_eq(&sign.to_ascii_lowercase(), &sign::ecpay_sign(params, &app.payment_salt))
         } else {
@@ -269,7 +260,7 @@ impl Platform {
                     "sign mismatch: this app signs with RSA2 (sign_type RSA2)",
                 ));
             }
-            let der = sign::parse_public_key(&rsa_key).map_err(system)?;
+            let der = sign::parse_public_key(&rsa_key).map_err(OpenApiError::system)?;
             sign::rsa2_verify(&der, &sign::sorted_json_pairs(params, &["sign", "sign_type"]), &sign)
         };
         if !valid {
@@ -292,13 +283,15 @@ impl Platform {
         let out_order_no = merchant_no(params, "out_order_no")?;
         let total_amount = int_param(params, "total_amount")?;
         if total_amount <= 0 || total_amount > MAX_AMOUNT {
-            return Err(bad(format!("bad params: total_amount is in fen, 1 to {MAX_AMOUNT}")));
+            return Err(OpenApiError::bad_params(format!(
+                "bad params: total_amount is in fen, 1 to {MAX_AMOUNT}"
+            )));
         }
         let subject = text_param(params, "subject", 128, true)?;
         let body = text_param(params, "body", 128, true)?;
         let valid_time = int_param(params, "valid_time")?;
         if !VALID_TIME.contains(&valid_time) {
-            return Err(bad(format!(
+            return Err(OpenApiError::bad_params(format!(
                 "bad params: valid_time is in seconds, {} to {}",
                 VALID_TIME.start(),
                 VALID_TIME.end()
@@ -310,7 +303,7 @@ impl Platform {
             notify_url = app.settings.notify_url.clone();
         }
         if !notify_url.is_empty() && !notify::is_notify_url(&notify_url) {
-            return Err(bad("bad params: notify_url must be an http(s) URL"));
+            return Err(OpenApiError::bad_params("bad params: notify_url must be an http(s) URL"));
         }
         let digest = sha256_hex(&sign::sorted_json_pairs(params, &["sign"]));
         let order_id = format!("N{}", random_hex(12));
@@ -334,7 +327,7 @@ impl Platform {
         .bind(now + valid_time * 1000)
         .execute(self.db.pool())
         .await
-        .map_err(system)?;
+        .map_err(OpenApiError::system)?;
         if inserted.rows_affected() == 1 {
             return Ok(CreatedOrder { order_token: self.order_token(&order_id), order_id });
         }
@@ -346,7 +339,7 @@ impl Platform {
         .bind(&out_order_no)
         .fetch_one(self.db.pool())
         .await
-        .map_err(system)?;
+        .map_err(OpenApiError::system)?;
         if existing_digest != digest {
             return Err(OpenApiError::new(
                 ERR_NO_REUSED,
@@ -415,7 +408,7 @@ impl Platform {
         let out_order_no = merchant_no(params, "out_order_no")?;
         self.order_by_out_no(&app.appid, &out_order_no)
             .await
-            .map_err(system)?
+            .map_err(OpenApiError::system)?
             .ok_or_else(|| OpenApiError::new(ERR_NO_ORDER, format!("no order {out_order_no}")))
     }
 
@@ -565,7 +558,9 @@ impl Platform {
         if notify_url.is_empty() {
             notify_url = app.settings.notify_url.clone();
         }
-        if let Some(existing) = self.refund_by_no(&app.appid, &out_refund_no).await.map_err(system)? {
+        if let Some(existing) =
+            self.refund_by_no(&app.appid, &out_refund_no).await.map_err(OpenApiError::system)?
+        {
             if existing.out_order_no != out_order_no || existing.refund_amount != amount {
                 return Err(OpenApiError::new(
                     ERR_NO_REUSED,
@@ -577,7 +572,7 @@ impl Platform {
         let order = self
             .order_by_out_no(&app.appid, &out_order_no)
             .await
-            .map_err(system)?
+            .map_err(OpenApiError::system)?
             .ok_or_else(|| OpenApiError::new(ERR_NO_ORDER, format!("no order {out_order_no}")))?;
         if order.status != OrderStatus::Success {
             return Err(OpenApiError::new(ERR_REFUND, format!("order {out_order_no} is not paid")));
@@ -594,7 +589,7 @@ impl Platform {
         // Reserve the amount first, so two refunds at once cannot both take the last of it.
         let now = self.now();
         let refund_id = format!("R{}", random_hex(12));
-        let mut tx = self.db.pool().begin().await.map_err(system)?;
+        let mut tx = self.db.pool().begin().await.map_err(OpenApiError::system)?;
         let reserved = sqlx::query(
             "UPDATE pay_orders SET refunded_amount = refunded_amount + $1 WHERE order_id = $2 \
              AND refunded_amount + $1 <= total_amount",
@@ -603,7 +598,7 @@ impl Platform {
         .bind(&order.order_id)
         .execute(&mut *tx)
         .await
-        .map_err(system)?;
+        .map_err(OpenApiError::system)?;
         if reserved.rows_affected() != 1 {
             return Err(OpenApiError::new(
                 ERR_REFUND,
@@ -626,16 +621,16 @@ impl Platform {
         .bind(now)
         .execute(&mut *tx)
         .await
-        .map_err(system)?;
+        .map_err(OpenApiError::system)?;
         if inserted.rows_affected() != 1 {
             return Err(OpenApiError::new(
                 ERR_NO_REUSED,
                 format!("out_refund_no {out_refund_no} is being used"),
             ));
         }
-        tx.commit().await.map_err(system)?;
+        tx.commit().await.map_err(OpenApiError::system)?;
         let outcome = provider.refund(&order.order_id, &refund_id, amount).await;
-        self.finish_refund(&app, &order, &refund_id, outcome.is_ok()).await.map_err(system)?;
+        self.finish_refund(&app, &order, &refund_id, outcome.is_ok()).await.map_err(OpenApiError::system)?;
         if let Err(e) = outcome {
             return Err(OpenApiError::new(
                 ERR_REFUND,
@@ -644,8 +639,8 @@ impl Platform {
         }
         self.refund_by_no(&app.appid, &out_refund_no)
             .await
-            .map_err(system)?
-            .ok_or_else(|| system("the refund vanished"))
+            .map_err(OpenApiError::system)?
+            .ok_or_else(|| OpenApiError::system("the refund vanished"))
     }
 
     async fn finish_refund(&self, app: &App, order: &Order, refund_id: &str, succeeded: bool) -> Result<()> {
@@ -716,7 +711,7 @@ impl Platform {
         let out_refund_no = merchant_no(params, "out_refund_no")?;
         self.refund_by_no(&app.appid, &out_refund_no)
             .await
-            .map_err(system)?
+            .map_err(OpenApiError::system)?
             .ok_or_else(|| OpenApiError::new(ERR_NO_ORDER, format!("no refund {out_refund_no}")))
     }
 

@@ -221,7 +221,11 @@ impl PaymentProvider for Alipay {
                     }),
                 )
                 .await?;
-            Ok(trade_state(&json!({ "trade_status": "TRADE_SUCCESS", "trade_no": paid["trade_no"] })))
+            Ok(TradeState {
+                trade_no: paid["trade_no"].as_str().unwrap_or_default().to_string(),
+                paid: true,
+                status: "TRADE_SUCCESS".into(),
+            })
         })
     }
 

@@ -278,17 +278,24 @@ impl Publisher {
     }
 }
 
-/// A PNG (RGB) as width, height and one luminance byte per pixel, as the host's scan sends it.
-pub fn png_luma(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
+/// A PNG (RGB) as width, height and its pixels, three bytes each.
+pub fn png_rgb(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
     let mut reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().unwrap();
     let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
     let frame = reader.next_frame(&mut pixels).unwrap();
     assert_eq!(frame.color_type, png::ColorType::Rgb);
-    let luma = pixels[..frame.buffer_size()]
+    pixels.truncate(frame.buffer_size());
+    (frame.width as usize, frame.height as usize, pixels)
+}
+
+/// A PNG (RGB) as width, height and one luminance byte per pixel, as the host's scan sends it.
+pub fn png_luma(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
+    let (width, height, pixels) = png_rgb(bytes);
+    let luma = pixels
         .chunks(3)
         .map(|rgb| ((u32::from(rgb[0]) + u32::from(rgb[1]) + u32::from(rgb[2])) / 3) as u8)
         .collect();
-    (frame.width as usize, frame.height as usize, luma)
+    (width, height, luma)
 }
 
 /// An access token for `appid` from the open API, as a developer's server gets one.
