@@ -207,6 +207,17 @@ async fn futures_join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Out
     results.into_iter().map(Option::unwrap).collect()
 }
 
+/// Marks an order as being charged since `after_created` ms past its creation, as a
+/// confirmation does.
+async fn claim(platform: &Platform, out_order_no: &str, after_created: i64) {
+    sqlx::query("UPDATE pay_orders SET paying_since = created_at + $1 WHERE out_order_no = $2")
+        .bind(after_created)
+        .bind(out_order_no)
+        .execute(platform.db().pool())
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn unpaid_orders_expire() {
     for (_test, platform) in platforms().await {
@@ -225,8 +236,20 @@ async fn unpaid_orders_expire() {
         assert!(late.to_string().contains("expired"), "{late}");
         // The sweep finds what nobody asked about.
         platform.create_order(&signed(&shop, order_params("E-2", 800))).await.unwrap();
+        // A claim left by a confirmation that died while charging does not keep an order alive.
+        platform.create_order(&signed(&shop, order_params("E-3", 800))).await.unwrap();
+        claim(&platform, "E-3", 0).await;
         platform.advance_clock(Duration::from_secs(901));
-        assert_eq!(platform.expire_orders().await.unwrap(), 1);
+        assert_eq!(platform.expire_orders().await.unwrap(), 2);
+        // A live claim (under a minute old) does: the confirmation decides.
+        let mut params = order_params("E-4", 800);
+        params["valid_time"] = json!(300);
+        platform.create_order(&signed(&shop, params)).await.unwrap();
+        platform.advance_clock(Duration::from_secs(301));
+        claim(&platform, "E-4", 301_000).await;
+        assert_eq!(platform.expire_orders().await.unwrap(), 0);
+        let order = platform.query_order(&signed(&shop, json!({ "out_order_no": "E-4" }))).await.unwrap();
+        assert_eq!(order.status, OrderStatus::Processing);
     }
 }
 

@@ -232,6 +232,10 @@ fn merchant_no(params: &Map<String, Json>, key: &str) -> Result<String, OpenApiE
     Ok(value)
 }
 
+/// How long a confirmation's claim on an order holds: past it, the confirmation is taken to
+/// have died (its charge, if any, is found by querying the provider).
+const PAY_CLAIM_LEASE_MS: i64 = 60_000;
+
 impl Platform {
     /// The app a payment request names, with its signature checked: RSA2 when the app
     /// registered an RSA key (`sign_type: "RSA2"` over the sorted `key=value` string of every
@@ -379,12 +383,14 @@ impl Platform {
         if order.status != OrderStatus::Processing || order.expires_at > self.now() {
             return Ok(order);
         }
-        // Not while a confirmation is charging: it decides.
+        // Not while a live confirmation is charging: it decides. A claim older than the lease
+        // was left by a confirmation that died, and does not count.
         sqlx::query(
             "UPDATE pay_orders SET status = 'TIMEOUT' WHERE order_id = $1 AND status = 'PROCESSING' \
-             AND paying_since IS NULL",
+             AND (paying_since IS NULL OR paying_since < $2)",
         )
         .bind(&order.order_id)
+        .bind(self.now() - PAY_CLAIM_LEASE_MS)
         .execute(self.db.pool())
         .await?;
         Ok(self.order_row(&order.order_id).await?.unwrap_or(order))
@@ -394,9 +400,10 @@ impl Platform {
     pub async fn expire_orders(&self) -> Result<u64> {
         let done = sqlx::query(
             "UPDATE pay_orders SET status = 'TIMEOUT' WHERE status = 'PROCESSING' AND expires_at <= $1 \
-             AND paying_since IS NULL",
+             AND (paying_since IS NULL OR paying_since < $2)",
         )
         .bind(self.now())
+        .bind(self.now() - PAY_CLAIM_LEASE_MS)
         .execute(self.db.pool())
         .await?;
         Ok(done.rows_affected())
@@ -454,7 +461,7 @@ impl Platform {
         )
         .bind(now)
         .bind(order_id)
-        .bind(now - 60_000)
+        .bind(now - PAY_CLAIM_LEASE_MS)
         .execute(self.db.pool())
         .await?;
         if claimed.rows_affected() != 1 {
