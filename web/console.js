@@ -507,17 +507,18 @@ async function showApp(appid) {
   const mine = ++ticket;
   if (appPage.appid !== appid) appPage = { appid, lastUpload: null };
   const data = await load(mine, async () => {
-    const [app, versions, channels] = await Promise.all([
+    const [app, versions, channels, ledger] = await Promise.all([
       api('GET', appUrl(appid)),
       api('GET', appUrl(appid, '/versions')),
       api('GET', appUrl(appid, '/channels')),
+      api('GET', appUrl(appid, '/ledger')),
     ]);
     // The organisation's name, for the breadcrumbs; not worth failing the page over.
     const orgs = await api('GET', '/api/orgs').catch(() => ({ orgs: [] }));
-    return { app, versions: versions.versions, channels: channels.channels, org: orgs.orgs.find((o) => o.id === app.org_id) };
+    return { app, versions: versions.versions, channels: channels.channels, ledger, org: orgs.orgs.find((o) => o.id === app.org_id) };
   });
   if (!data || mine !== ticket) return;
-  const { app, versions, channels, org } = data;
+  const { app, versions, channels, ledger, org } = data;
   setCrumbs([
     { label: 'Organisations', href: '#/orgs' },
     { label: org?.name ?? app.org_id, href: `#/orgs/${enc(app.org_id)}` },
@@ -536,6 +537,7 @@ async function showApp(appid) {
     uploadSection(app, refresh),
     versionsSection(app, versions, channel, refresh),
     testersSection(app),
+    paymentsSection(app, ledger, refresh),
     iconSection(app, refresh),
     section('Settings', settingsForm(app, 'Save settings', alertBox(), async (settings) => {
       const saved = await api('PUT', appUrl(appid), settings);
@@ -577,6 +579,40 @@ function channelsSection(app, channel, labels, refresh) {
       h('thead', {}, h('tr', {}, ['Channel', 'Version', 'Gray release', 'Who'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, rows)),
     unpublish, box);
+}
+
+const yuan = (fen) => `¥${(fen / 100).toFixed(2)}`;
+const when = (millis) => (millis ? new Date(millis).toLocaleString() : '—');
+
+/** The app's ledger (payments, refunds, what it is owed) and its order-centre sync. */
+function paymentsSection(app, ledger, refresh) {
+  const { totals } = ledger;
+  const summary = h('dl', { class: 'totals' },
+    h('dt', {}, 'Paid orders'), h('dd', {}, String(totals.paid_orders)),
+    h('dt', {}, 'Paid'), h('dd', {}, yuan(totals.paid)),
+    h('dt', {}, 'Refunded'), h('dd', {}, yuan(totals.refunded)),
+    h('dt', {}, 'Settlement'), h('dd', {}, yuan(totals.settlement)));
+  const table = (caption, head, rows) => (rows.length
+    ? h('table', {}, h('caption', {}, caption),
+      h('thead', {}, h('tr', {}, head.map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, rows))
+    : h('p', { class: 'muted' }, `No ${caption.toLowerCase()} yet.`));
+  const orders = table('Payments', ['Order', 'Subject', 'Amount', 'Status', 'Paid at', 'Refunded'],
+    ledger.orders.map((o) => h('tr', {}, h('td', {}, h('code', {}, o.out_order_no)), h('td', {}, o.subject),
+      h('td', {}, yuan(o.total_amount)), h('td', {}, o.status), h('td', {}, when(o.paid_at)), h('td', {}, yuan(o.refunded_amount)))));
+  const refunds = table('Refunds', ['Refund', 'Order', 'Amount', 'Status', 'Reason'],
+    ledger.refunds.map((r) => h('tr', {}, h('td', {}, h('code', {}, r.out_refund_no)), h('td', {}, h('code', {}, r.out_order_no)),
+      h('td', {}, yuan(r.refund_amount)), h('td', {}, r.status), h('td', {}, r.reason))));
+  const box = alertBox();
+  const sync = h('input', { type: 'checkbox', name: 'order_sync', checked: ledger.order_sync });
+  const form = actionForm({ 'aria-label': 'Order centre' }, box, async () => {
+    await api('PUT', appUrl(app.appid, '/order-sync'), { enabled: sync.checked });
+    await refresh();
+    say(sync.checked ? `Orders of ${app.name} now appear in the host's Services and Orders.` : `Orders of ${app.name} stay in the mini-program.`);
+  },
+  h('label', {}, sync, ' Show paid orders in the host\'s "Services and Orders" (order-centre sync)'),
+  box,
+  h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save order centre')));
+  return section('Payments', summary, orders, refunds, form);
 }
 
 const MAX_ICON = 256 << 10;

@@ -6,6 +6,7 @@ import { applyPatches, buildAll, countDom, countTree, datasetOf, pathOf } from '
 import { VIEW_EVENTS, baseStyle, defineComponents } from './components.js';
 import { askToLogIn } from './account.js';
 import { scanSheet } from './scan.js';
+import { cashierSheet } from './cashier.js';
 import { appIcon } from './sheet.js';
 
 defineComponents();
@@ -333,6 +334,10 @@ class Container {
           const path = target && target.appid === this.config.appid ? target.path + (target.query ? `?${target.query}` : '') : undefined;
           this.reply(id, true, { result: answer.result, scanType: answer.scanType, charSet: answer.charSet, rawData: btoa(unescape(encodeURIComponent(answer.result))), path });
         });
+      // tt.pay / wx.requestPayment / my.tradePay: the host's cashier.
+      case 'pay':
+        return cashierSheet(this.element, args).then((outcome) =>
+          (outcome === 'paid' ? this.reply(id, true, {}) : this.reply(id, false, null, 'cancel')));
       case 'pageScrollTo':
         if (page) page.element.scrollTo({ top: Number(args.scrollTop || 0), behavior: args.duration === 0 ? 'instant' : 'smooth' });
         return this.reply(id, true, {});

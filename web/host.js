@@ -137,11 +137,14 @@ async function showProfile() {
       el('button', { type: 'button', onclick: async () => { await logOut(); showProfile(); } }, 'Log out'))
     : el('div', { class: 'account' }, el('span', {}, 'Not logged in'),
       el('button', { type: 'button', onclick: async () => { if (await askToLogIn(document.body, 'Log in to Capsule')) showProfile(); } }, 'Log in'));
-  showPanel(
-    account,
-    el('h2', {}, 'Services and Orders'),
-    el('p', { class: 'empty' }, 'No orders from the host yet. Orders placed inside mini-programs are kept by each mini-program.'),
-  );
+  const { orders } = await getJson('/api/account/orders');
+  const list = orders.length === 0
+    ? el('p', { class: 'empty' }, 'No orders yet. Mini-programs keep their own orders unless they share them with the host.')
+    : el('ul', { class: 'host-orders', 'aria-label': 'Services and Orders' }, ...orders.map((o) => el('li', {},
+      el('button', { type: 'button', 'aria-label': `${o.app_name}: ${o.subject}, ¥${(o.total_amount / 100).toFixed(2)}, ${o.status}`,
+        onclick: () => open({ appid: o.appid, path: '', query: '' }) },
+      appIcon(o.app_icon), ` ${o.app_name} · ${o.subject} · ¥${(o.total_amount / 100).toFixed(2)} · ${o.status === 'SUCCESS' ? 'Paid' : o.status}`))));
+  showPanel(account, el('h2', {}, 'Services and Orders'), list);
   panel.setAttribute('aria-label', 'Profile');
 }
 

@@ -29,5 +29,51 @@ App({
 
   cartCount() {
     return this.globalData.cart.reduce((sum, item) => sum + item.count, 0);
+  },
+
+  clearCart() {
+    this.globalData.cart = [];
+    wx.setStorageSync('cart', []);
+  },
+
+  // The shop's own backend: its address comes from the platform (ext config), and it knows
+  // the user by the session it gave for a tt.login code.
+  call(path, { method = 'GET', data } = {}) {
+    const api = (wx.getExtConfigSync() || {}).api;
+    return new Promise((resolve, reject) => {
+      if (!api) {
+        reject(new Error('The shop server is not configured'));
+        return;
+      }
+      wx.request({
+        url: api + path,
+        method,
+        data,
+        header: { 'x-session': wx.getStorageSync('session') || '' },
+        success: (res) => (res.statusCode === 200 ? resolve(res.data) : reject(new Error((res.data && res.data.error) || `HTTP ${res.statusCode}`))),
+        fail: (res) => reject(new Error(res.errMsg))
+      });
+    });
+  },
+
+  // Logs in to the shop's backend once: the code from wx.login is traded there for the openid.
+  logIn() {
+    if (wx.getStorageSync('session')) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      wx.login({
+        success: (res) => {
+          const appid = wx.getAccountInfoSync().miniProgram.appId;
+          this.call('/api/login', { method: 'POST', data: { appid, code: res.code, anonymous_code: res.anonymousCode } })
+            .then((session) => {
+              wx.setStorageSync('session', session.session);
+              resolve();
+            })
+            .catch(reject);
+        },
+        fail: () => reject(new Error('Log in to continue'))
+      });
+    });
   }
 });

@@ -176,11 +176,12 @@ test('a modal from the mini-program is answered in the host', async () => {
   const container = await openShopFromFeed(page);
   await container.getByText('Add to cart').first().click();
   await container.locator('.tabbar').getByRole('button', { name: 'Cart' }).click();
-  await container.getByRole('button', { name: 'Check out' }).click();
-  const modal = container.getByRole('alertdialog', { name: 'Check out' });
-  await modal.getByText('Pay ¥39?').waitFor();
+  await container.getByRole('button', { name: 'Clear the cart' }).click();
+  const modal = container.getByRole('alertdialog', { name: 'Clear the cart' });
+  await modal.getByText('Remove 1 item(s)?').waitFor();
   await modal.getByRole('button', { name: 'OK' }).click();
-  await container.getByRole('status').filter({ hasText: 'Order placed' }).waitFor();
+  await container.getByRole('status').filter({ hasText: 'Cart cleared' }).waitFor();
   assert.equal(await modal.count(), 0);
+  await container.getByText('Your cart is empty.').waitFor();
   await page.context().close();
 });

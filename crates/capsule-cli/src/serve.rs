@@ -29,12 +29,44 @@ pub fn run(bind: SocketAddr, examples: Option<PathBuf>, store: StoreArgs) -> Res
         let packages = store.packages()?;
         capsule_server::demo::seed(&platform, &packages, &examples, Some(&store.file("demo-secrets.json")))
             .await?;
-        let state = AppState::new(platform, packages, crate::run::runtime()?, &store.file("cache"));
         let listener =
             tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
-        // The port line is read by scripts and tests that ask for port 0.
-        println!("capsule serving on http://{}", listener.local_addr()?);
+        let address = listener.local_addr()?;
+        let merchant = start_merchant(&platform, address.port(), &store).await?;
+        let state = AppState::new(platform, packages, crate::run::runtime()?, &store.file("cache"));
+        // The port line is read by scripts and tests that ask for port 0: it comes first.
+        println!("capsule serving on http://{address}");
+        if let Some(origin) = merchant {
+            println!("demo merchant backend on {origin}");
+        }
         capsule_server::serve(listener, state).await.context("the server stopped")
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Starts the example merchant backend (`examples/merchant`) on a free loopback port with the
+/// demo apps' secrets, and points the demo apps at it. It reaches the platform on loopback,
+/// over the open API like any developer's server.
+async fn start_merchant(
+    platform: &capsule_platform::Platform,
+    port: u16,
+    store: &StoreArgs,
+) -> Result<Option<String>> {
+    let secrets_file = store.file("demo-secrets.json");
+    let apps = match capsule_merchant::read_secrets(&secrets_file) {
+        Ok(apps) => apps,
+        Err(e) => {
+            eprintln!("the demo merchant backend is not started: {}: {e}", secrets_file.display());
+            return Ok(None);
+        }
+    };
+    let config = capsule_merchant::Config {
+        platform: format!("http://127.0.0.1:{port}"),
+        apps,
+        data_file: Some(store.file("merchant.json")),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let origin = capsule_merchant::start(config, listener).await?;
+    capsule_server::demo::connect_backend(platform, &origin).await?;
+    Ok(Some(origin))
 }

@@ -49,6 +49,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "versions release", include_str!("../migrations/0002_versions_release.sql")),
     (3, "videos opens", include_str!("../migrations/0003_videos_opens.sql")),
     (4, "payments", include_str!("../migrations/0004_payments.sql")),
+    (5, "app ext config", include_str!("../migrations/0005_app_ext_config.sql")),
 ];
 
 fn migrator() -> Migrator {

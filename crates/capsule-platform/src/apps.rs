@@ -262,6 +262,38 @@ impl Platform {
         Ok(App { settings, ..app })
     }
 
+    /// What the app's `getExtConfigSync` answers (`{}` unless set).
+    pub async fn ext_config(&self, appid: &str) -> Result<serde_json::Value> {
+        let text: Option<String> = sqlx::query_scalar("SELECT ext_config FROM apps WHERE appid = $1")
+            .bind(appid)
+            .fetch_optional(self.db.pool())
+            .await?;
+        let text = text.ok_or_else(|| PlatformError::NotFound(format!("no app {appid}")))?;
+        Ok(serde_json::from_str(&text).unwrap_or_else(|_| serde_json::json!({})))
+    }
+
+    /// Points an app at a backend on this machine (the demo's merchant service, whose port is
+    /// chosen at each start): `origin` (`http://127.0.0.1:port`) becomes its only request domain
+    /// and `{"api": origin}` its ext config. Only whoever runs the platform may: developers'
+    /// request domains are https, so a mini-program cannot make the server reach its own
+    /// loopback services.
+    pub async fn seed_app_backend(&self, appid: &str, origin: &str) -> Result<()> {
+        let authority = origin.strip_prefix("http://").unwrap_or("");
+        if !authority.contains(':') || !capsule_runtime::session::is_loopback_authority(authority) {
+            return Err(invalid(format!("a local backend is http://127.0.0.1:port, not {origin:?}")));
+        }
+        sqlx::query(
+            "UPDATE apps SET request_domains = $1, ext_config = $2, updated_at = $3 WHERE appid = $4",
+        )
+        .bind(serde_json::to_string(&[origin]).unwrap_or_default())
+        .bind(serde_json::json!({ "api": origin }).to_string())
+        .bind(self.now())
+        .bind(appid)
+        .execute(self.db.pool())
+        .await?;
+        Ok(())
+    }
+
     /// A new AppSecret (the old one stops working at once); only owners may.
     pub async fn reset_secret(&self, actor: &User, appid: &str) -> Result<String> {
         let app = self.app(appid).await?;

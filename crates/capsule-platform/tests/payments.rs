@@ -410,3 +410,53 @@ async fn a_callback_nobody_accepts_is_given_up_after_the_last_retry() {
         assert_eq!(receiver.received.lock().unwrap().len(), 16);
     }
 }
+
+#[tokio::test]
+async fn the_ledger_totals_what_was_paid_and_order_sync_shares_orders_with_the_host() {
+    for (_test, platform) in platforms().await {
+        let shop = shop(&platform).await;
+        let appid = shop.created.app.appid.clone();
+        let owner = platform.log_in("owner", "correct horse", None).await.unwrap().user;
+        let created = platform.create_order(&signed(&shop, order_params("L-1", 3000))).await.unwrap();
+        platform.create_order(&signed(&shop, order_params("L-2", 500))).await.unwrap();
+        platform
+            .pay_order(&shop.alipay, &created.order_id, &created.order_token, &shop.buyer, SANDBOX_PIN)
+            .await
+            .unwrap();
+        let refund = json!({ "out_order_no": "L-1", "out_refund_no": "LR-1", "refund_amount": 1000, "reason": "late" });
+        platform.create_refund(&shop.alipay, &signed(&shop, refund)).await.unwrap();
+
+        let ledger = platform.ledger(&owner, &appid).await.unwrap();
+        assert_eq!(
+            (ledger.totals.paid_orders, ledger.totals.paid, ledger.totals.refunded, ledger.totals.settlement),
+            (1, 3000, 1000, 2000)
+        );
+        assert_eq!(ledger.orders.len(), 2);
+        assert_eq!(ledger.refunds.len(), 1);
+        assert_eq!(ledger.refunds[0].out_order_no, "L-1");
+        assert!(!ledger.order_sync);
+        // Only the app's organisation reads its ledger or changes its sync.
+        assert!(matches!(platform.ledger(&shop.buyer, &appid).await, Err(PlatformError::Forbidden(_))));
+        assert!(platform.set_order_sync(&shop.buyer, &appid, true).await.is_err());
+
+        // The order is the mini-program's own: the host's list does not show it...
+        assert!(platform.host_orders(&shop.buyer).await.unwrap().is_empty());
+        // ...until the app opts in to order-centre sync.
+        platform.set_order_sync(&owner, &appid, true).await.unwrap();
+        let listed = platform.host_orders(&shop.buyer).await.unwrap();
+        assert_eq!(listed.len(), 1, "{listed:?}");
+        assert_eq!((listed[0].subject.as_str(), listed[0].app_name.as_str()), ("Blue mug", "Mug Shop"));
+        assert_eq!((listed[0].total_amount, listed[0].status.as_str()), (3000, "SUCCESS"));
+        // Another person paid nothing: their list stays empty.
+        let other = platform.sign_up("other", "correct horse", "").await.unwrap();
+        assert!(platform.host_orders(&other).await.unwrap().is_empty());
+        assert!(platform.ledger(&owner, &appid).await.unwrap().order_sync);
+
+        // A mini-program opens the cashier only for its own orders.
+        let (order, _, token) =
+            platform.order_for_mini_program(&appid, &created.order_id, None).await.unwrap();
+        assert_eq!((order.out_order_no.as_str(), token), ("L-1", created.order_token.clone()));
+        assert!(platform.order_for_mini_program("tt-another", &created.order_id, None).await.is_err());
+        assert!(platform.order_for_mini_program(&appid, &created.order_id, Some("ot-wrong")).await.is_err());
+    }
+}

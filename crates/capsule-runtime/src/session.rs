@@ -62,6 +62,9 @@ pub struct LaunchOptions {
     pub request_domains: Option<Vec<String>>,
     /// What `getSystemInfoSync` answers (merged over defaults).
     pub system_info: Json,
+    /// What `getExtConfigSync` answers: the configuration the platform keeps for the app
+    /// (WeChat's third-party `ext`), such as the address of its backend.
+    pub ext_config: Json,
     pub limits: SessionLimits,
 }
 
@@ -74,6 +77,7 @@ impl Default for LaunchOptions {
             scene: 1001,
             request_domains: None,
             system_info: json!({}),
+            ext_config: json!({}),
             limits: SessionLimits::default(),
         }
     }
@@ -1245,16 +1249,14 @@ impl Session {
             ));
         }
         let Some(domains) = &self.options.request_domains else { return Ok(()) };
-        let Some(rest) = url.strip_prefix("https://") else {
-            return Err(format!("url not in domain list: {url} (only https is allowed)"));
-        };
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-        let host = authority.rsplit('@').next().unwrap_or(authority);
-        let allowed = domains.iter().any(|d| {
-            let d = d.trim_start_matches("https://").trim_end_matches('/');
-            host.eq_ignore_ascii_case(d) || host.split(':').next().is_some_and(|h| h.eq_ignore_ascii_case(d))
-        });
-        if allowed { Ok(()) } else { Err(format!("url not in domain list: {url}")) }
+        if request_allowed(url, domains) {
+            return Ok(());
+        }
+        if url.starts_with("https://") {
+            Err(format!("url not in domain list: {url}"))
+        } else {
+            Err(format!("url not in domain list: {url} (only https is allowed)"))
+        }
     }
 
     /// Delivers the answer to an asynchronous API call, then settles.
@@ -1753,12 +1755,14 @@ fn install<'js>(
     });
     let account =
         json!({ "miniProgram": { "appId": options.app_id, "envVersion": "release", "version": "" } });
+    let ext_config = if options.ext_config.is_object() { options.ext_config.clone() } else { json!({}) };
     grant(&native, "callSync", move |api: String, args: String| -> String {
         let args: Json = serde_json::from_str(&args).unwrap_or(Json::Null);
         let result = match api.as_str() {
             "getSystemInfoSync" | "getWindowInfo" | "getDeviceInfo" | "getAppBaseInfo" => Ok(system.clone()),
             "getLaunchOptionsSync" | "getEnterOptionsSync" => Ok(launch.clone()),
             "getAccountInfoSync" => Ok(account.clone()),
+            "getExtConfigSync" => Ok(ext_config.clone()),
             "getMenuButtonBoundingClientRect" => {
                 Ok(json!({ "width": 87, "height": 32, "top": 48, "right": 368, "bottom": 80, "left": 281 }))
             }
@@ -1946,6 +1950,41 @@ fn query_nodes(state: &State, id: InstanceId, op: &Json) -> Json {
     if all { Json::Array(found) } else { found.into_iter().next().unwrap_or(Json::Null) }
 }
 
+/// Whether `url` is on the allow-list `domains`: https to a listed host (any port unless the
+/// entry names one); plain http only to a loopback backend listed with its `http://` scheme and
+/// port, as a developer's local server is.
+pub fn request_allowed(url: &str, domains: &[String]) -> bool {
+    let (https, rest) = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
+        (Some(rest), _) => (true, rest),
+        (None, Some(rest)) => (false, rest),
+        _ => return false,
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    domains.iter().any(|entry| {
+        let entry = entry.trim_end_matches('/');
+        if https {
+            let d = entry.strip_prefix("https://").unwrap_or(entry);
+            !entry.starts_with("http://")
+                && (host.eq_ignore_ascii_case(d)
+                    || host.split(':').next().is_some_and(|h| h.eq_ignore_ascii_case(d)))
+        } else {
+            entry
+                .strip_prefix("http://")
+                .is_some_and(|d| d.eq_ignore_ascii_case(host) && is_loopback_authority(d) && d.contains(':'))
+        }
+    })
+}
+
+/// `127.0.0.1:port`, `localhost:port` or `[::1]:port`.
+pub fn is_loopback_authority(authority: &str) -> bool {
+    let host = match authority.rsplit_once(':') {
+        Some((host, port)) if port.parse::<u16>().is_ok() => host,
+        _ => authority,
+    };
+    matches!(host.to_ascii_lowercase().as_str(), "127.0.0.1" | "localhost" | "[::1]")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1968,5 +2007,22 @@ mod tests {
         assert_eq!(route, "pages/cart/cart");
         assert_eq!(query.get("q").map(String::as_str), Some("a b"));
         assert_eq!(split_url("/pages/x/x", "a/b").0, "pages/x/x");
+    }
+
+    #[test]
+    fn requests_reach_listed_https_hosts_and_listed_loopback_backends_only() {
+        let domains: Vec<String> = ["https://api.example.com", "http://127.0.0.1:8788", "http://10.0.0.1:80"]
+            .map(String::from)
+            .into();
+        assert!(request_allowed("https://api.example.com/a?b=1", &domains));
+        assert!(request_allowed("https://api.example.com:8443/a", &domains));
+        assert!(!request_allowed("https://evil.example.com/", &domains));
+        assert!(request_allowed("http://127.0.0.1:8788/shop/orders", &domains));
+        // Another port, plain http to a listed https host, or a listed non-loopback http host: no.
+        assert!(!request_allowed("http://127.0.0.1:5432/", &domains));
+        assert!(!request_allowed("http://api.example.com/", &domains));
+        assert!(!request_allowed("http://10.0.0.1:80/", &domains));
+        assert!(!request_allowed("ftp://api.example.com/", &domains));
+        assert!(is_loopback_authority("localhost:3000") && !is_loopback_authority("127.0.0.2:1"));
     }
 }

@@ -249,6 +249,7 @@ impl Runtime {
         let reply = worker.request(json!({
             "op": "launch", "session": id, "app_id": options.app_id, "route": options.route,
             "query": options.query, "scene": options.scene, "request_domains": options.request_domains,
+            "ext_config": options.ext_config,
             "system_info": options.system_info,
         }));
         if let Err(err) = reply {
@@ -512,6 +513,7 @@ fn serve(
                     scene: body["scene"].as_u64().unwrap_or(1001) as u32,
                     request_domains: serde_json::from_value(body["request_domains"].clone()).ok(),
                     system_info: body["system_info"].clone(),
+                    ext_config: body["ext_config"].clone(),
                     limits: limits.clone(),
                 };
                 let outside = Rc::new(WorkerOutside { session: session_id, channel: channel.clone() });

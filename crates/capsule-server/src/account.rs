@@ -76,6 +76,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/account/login", post(log_in))
         .route("/api/account/logout", post(log_out))
         .route("/api/account/me", get(me))
+        .route("/api/account/orders", get(orders))
 }
 
 #[derive(Deserialize)]
@@ -144,12 +145,26 @@ async fn log_out(
     Ok(with_session_cookie(json!({ "user": null }), None))
 }
 
-async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Json_>, AppError> {
-    let session = match cookie(&headers, SESSION_COOKIE) {
+/// The host's "Services and Orders": what the person paid in apps that sync their orders to
+/// the order centre (none for someone logged out).
+async fn orders(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Json_>, AppError> {
+    let orders = match session_of(&state, &headers).await? {
+        Some((user, _)) => state.platform.host_orders(&user).await?,
+        None => Vec::new(),
+    };
+    Ok(Json(json!({ "orders": orders })))
+}
+
+/// The logged-in user and the session's CSRF token, if the request carries a live session.
+async fn session_of(state: &AppState, headers: &HeaderMap) -> Result<Option<(User, String)>, AppError> {
+    Ok(match cookie(headers, SESSION_COOKIE) {
         Some(token) => state.platform.session(&token).await?,
         None => None,
-    };
-    Ok(Json(match session {
+    })
+}
+
+async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Json_>, AppError> {
+    Ok(Json(match session_of(&state, &headers).await? {
         Some((user, csrf)) => json!({ "user": user, "csrf": csrf }),
         None => json!({ "user": null }),
     }))

@@ -19,6 +19,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("account.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/account.js")),
     ("scan.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/scan.js")),
     ("sheet.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/sheet.js")),
+    ("cashier.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/cashier.js")),
     ("console.html", "text/html; charset=utf-8", include_bytes!("../../../web/console.html")),
     ("console.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/console.js")),
     ("console.css", "text/css; charset=utf-8", include_bytes!("../../../web/console.css")),

@@ -23,6 +23,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/orgs/{org}/apps", get(list_apps).post(create_app))
         .route("/api/console/apps/{appid}", get(show_app).put(update_app))
         .route("/api/console/apps/{appid}/secret", post(reset_secret))
+        .route("/api/console/apps/{appid}/ledger", get(ledger))
+        .route("/api/console/apps/{appid}/order-sync", put(set_order_sync))
         .route(
             "/api/console/apps/{appid}/icon",
             put(upload_icon).layer(DefaultBodyLimit::max(MAX_ICON_BYTES + 1024)),
@@ -143,6 +145,31 @@ async fn upload_icon(
 ) -> Result<Json<Json_>, AppError> {
     let app = state.platform.set_app_icon(&me.user, &appid, state.catalog.store(), &bytes).await?;
     Ok(Json(serde_json::to_value(app).unwrap_or_default()))
+}
+
+/// The app's payments, refunds and settlement totals.
+async fn ledger(
+    State(state): State<AppState>,
+    Path(appid): Path<String>,
+    me: CurrentUser,
+) -> Result<Json<Json_>, AppError> {
+    let ledger = state.platform.ledger(&me.user, &appid).await?;
+    Ok(Json(serde_json::to_value(ledger).unwrap_or_default()))
+}
+
+/// `PUT …/order-sync {enabled}`: whether the app's orders appear in the host's order list.
+async fn set_order_sync(
+    State(state): State<AppState>,
+    Path(appid): Path<String>,
+    me: CurrentUser,
+    body: Result<Json<Json_>, JsonRejection>,
+) -> Result<Json<Json_>, AppError> {
+    let body = parse(body)?;
+    let enabled = body["enabled"]
+        .as_bool()
+        .ok_or_else(|| AppError::BadRequest("enabled must be true or false".into()))?;
+    state.platform.set_order_sync(&me.user, &appid, enabled).await?;
+    Ok(Json(json!({ "appid": appid, "order_sync": enabled })))
 }
 
 async fn reset_secret(

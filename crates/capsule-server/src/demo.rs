@@ -103,6 +103,15 @@ pub async fn seed(
     Ok(())
 }
 
+/// Points every demo app at the example merchant backend serving at `origin`
+/// (`http://127.0.0.1:port`): their only request domain and their ext config's `api`.
+pub async fn connect_backend(platform: &Platform, origin: &str) -> Result<(), DemoError> {
+    for demo in DEMO_APPS {
+        platform.seed_app_backend(demo.appid, origin).await?;
+    }
+    Ok(())
+}
+
 /// The promotional videos (files built into the host), two carrying their app's anchor.
 /// Their times are fixed and old, so anything posted later comes first in the feed.
 async fn seed_videos(platform: &Platform) -> Result<(), DemoError> {

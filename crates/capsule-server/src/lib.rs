@@ -24,6 +24,7 @@ pub mod demo;
 pub mod error;
 pub mod host_app;
 pub mod html;
+pub mod mini_request;
 pub mod open_api;
 pub mod open_api_doc;
 pub mod payments;

@@ -15,13 +15,14 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use capsule_platform::login::OpenApiError;
+use capsule_platform::payments::Order;
 use capsule_platform::payments::notify::NotifySender;
 use capsule_platform::payments::provider::{
     Alipay, AlipayConfig, BoxFuture, GatewayTransport, PaymentProvider,
 };
 use capsule_platform::payments::sandbox::sandbox_alipay;
 use capsule_platform::payments::sign::{RsaKey, parse_public_key};
-use capsule_platform::{Platform, PlatformError};
+use capsule_platform::{App, Platform, PlatformError};
 use serde_json::{Map, Value as Json_, json};
 use tokio::sync::OnceCell;
 
@@ -46,11 +47,16 @@ async fn cashier(
 ) -> Result<Json<Json_>, AppError> {
     let token = query.get("order_token").map(String::as_str).unwrap_or("");
     let (order, app) = state.platform.order_for_cashier(&order_id, token).await?;
-    Ok(Json(json!({
+    Ok(Json(cashier_view(&order, &app)))
+}
+
+/// What the cashier sheet shows for `order` of `app`.
+pub(crate) fn cashier_view(order: &Order, app: &App) -> Json_ {
+    json!({
         "order_id": order.order_id, "merchant": app.settings.name, "icon": app.settings.icon,
         "subject": order.subject, "body": order.body, "total_amount": order.total_amount,
         "status": order.status.as_str(), "expires_at": order.expires_at, "way": "Alipay",
-    })))
+    })
 }
 
 /// The person confirmed in the cashier: `POST /api/cashier/{order_id}/pay {order_token, pin}`.

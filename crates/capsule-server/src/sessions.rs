@@ -14,6 +14,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use capsule_platform::payments::OrderStatus;
 use capsule_platform::{Channel, HostProfile};
 use capsule_runtime::host::Reply;
 use capsule_runtime::worker::{RemoteSession, SessionError, UpdateSink};
@@ -119,6 +120,44 @@ impl WebHost {
         });
     }
 
+    /// `tt.pay`, `wx.requestPayment` and `my.tradePay`: the order (which must be this app's)
+    /// goes to the browser's cashier sheet; once the person has paid or left it, the order's
+    /// state on the platform (not the browser's word) decides the answer, in the called API's
+    /// own result codes.
+    fn pay(self: &Arc<Self>, api: &str, args: Json_, reply: Reply) {
+        let api = PayApi::from_name(api);
+        let Some((order_id, order_token)) = api.order_of(&args) else {
+            return reply(Err(api.missing_order().into()));
+        };
+        let host = self.clone();
+        let context = self.login.clone();
+        context.runtime.clone().spawn(async move {
+            let found = context
+                .platform
+                .order_for_mini_program(&context.appid, &order_id, order_token.as_deref())
+                .await;
+            let (order, app, token) = match found {
+                Ok(found) => found,
+                Err(e) => return reply(Err(e.to_string())),
+            };
+            let mut view = crate::payments::cashier_view(&order, &app);
+            view["order_token"] = json!(token);
+            let after_sheet: Reply = Box::new(move |answer| {
+                let runtime = context.runtime.clone();
+                runtime.spawn(async move {
+                    let status = match context.platform.order(&order_id).await {
+                        Ok(Some(order)) => order.status,
+                        Ok(None) => OrderStatus::Fail,
+                        Err(e) => return reply(Err(e.to_string())),
+                    };
+                    let cancelled = matches!(&answer, Err(reason) if reason == "cancel");
+                    reply(api.result(status, cancelled));
+                });
+            });
+            host.ask_browser("pay", view, after_sheet);
+        });
+    }
+
     fn ask_browser(&self, api: &str, args: Json_, reply: Reply) {
         let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
         self.pending.lock().unwrap_or_else(|e| e.into_inner()).insert(id, reply);
@@ -135,6 +174,89 @@ impl WebHost {
     }
 }
 
+/// The client for mini-programs' requests. It follows no redirects: a listed domain must not
+/// lead the server on to one that is not listed.
+fn request_agent() -> &'static ureq::Agent {
+    static AGENT: std::sync::OnceLock<ureq::Agent> = std::sync::OnceLock::new();
+    AGENT.get_or_init(|| {
+        ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into()
+    })
+}
+
+/// The three payment APIs, each naming the order its own way and answering in its own codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PayApi {
+    /// Douyin's `tt.pay({orderInfo: {order_id, order_token}, service: 5})`: success with
+    /// `code` 0 paid, 1 timed out, 2 failed, 3 closed, 4 cancelled, 9 unknown.
+    Douyin,
+    /// WeChat's `wx.requestPayment({package: "prepay_id=<order_id>", paySign: <order_token>})`:
+    /// `requestPayment:ok`, or `requestPayment:fail cancel` / `:fail <reason>`.
+    WeChat,
+    /// Alipay's `my.tradePay({tradeNO: <order_id>})`: success with `resultCode` "9000" paid,
+    /// "6001" cancelled, "4000" failed.
+    Alipay,
+}
+
+impl PayApi {
+    fn from_name(api: &str) -> PayApi {
+        match api {
+            "requestPayment" => PayApi::WeChat,
+            "tradePay" => PayApi::Alipay,
+            _ => PayApi::Douyin,
+        }
+    }
+
+    /// The order id and, except for `tradePay`, the token the call carries.
+    fn order_of(self, args: &Json_) -> Option<(String, Option<String>)> {
+        let text = |value: &Json_| value.as_str().map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+        match self {
+            PayApi::Douyin => {
+                let info = &args["orderInfo"];
+                Some((text(&info["order_id"])?, Some(text(&info["order_token"])?)))
+            }
+            PayApi::WeChat => {
+                let package = text(&args["package"])?;
+                let order_id = package.strip_prefix("prepay_id=")?.to_string();
+                Some((order_id, Some(text(&args["paySign"])?)))
+            }
+            PayApi::Alipay => Some((text(&args["tradeNO"])?, None)),
+        }
+    }
+
+    fn missing_order(self) -> &'static str {
+        match self {
+            PayApi::Douyin => "invalid orderInfo: order_id and order_token are required",
+            PayApi::WeChat => "invalid package: expected prepay_id=<order_id>, with paySign",
+            PayApi::Alipay => "tradeNO is required",
+        }
+    }
+
+    /// The answer once the cashier closed: the order's status, and whether the person cancelled.
+    fn result(self, status: OrderStatus, cancelled: bool) -> Result<Json_, String> {
+        match self {
+            PayApi::Douyin => Ok(json!({ "code": match status {
+                OrderStatus::Success => 0,
+                OrderStatus::Timeout => 1,
+                OrderStatus::Fail => 3,
+                OrderStatus::Processing if cancelled => 4,
+                OrderStatus::Processing => 2,
+            } })),
+            PayApi::WeChat => match status {
+                OrderStatus::Success => Ok(json!({})),
+                OrderStatus::Processing if cancelled => Err("cancel".into()),
+                OrderStatus::Timeout => Err("the order has expired".into()),
+                OrderStatus::Fail => Err("the order was closed".into()),
+                OrderStatus::Processing => Err("the payment did not go through".into()),
+            },
+            PayApi::Alipay => Ok(json!({ "resultCode": match status {
+                OrderStatus::Success => "9000",
+                OrderStatus::Processing if cancelled => "6001",
+                _ => "4000",
+            } })),
+        }
+    }
+}
+
 /// The session's handle on its [`WebHost`] (the runtime wants an owned `Arc<dyn Host>`).
 struct SharedHost(Arc<WebHost>);
 
@@ -142,6 +264,14 @@ impl Host for SharedHost {
     fn call(&self, _scope: &SessionScope, api: &str, args: Json_, reply: Reply) {
         if api == "login" {
             self.0.log_in(args, reply);
+        } else if matches!(api, "pay" | "requestPayment" | "tradePay") {
+            self.0.pay(api, args, reply);
+        } else if api == "request" {
+            // The runtime has checked the URL against the app's request domains.
+            self.0
+                .login
+                .runtime
+                .spawn_blocking(move || reply(crate::mini_request::perform(request_agent(), &args)));
         } else if BROWSER_APIS.contains(&api) {
             self.0.ask_browser(api, args, reply);
         } else {
@@ -212,6 +342,7 @@ async fn open(
             "appName": host.name, "hostName": host.id,
         }),
         request_domains: Some(app.app.settings.request_domains.clone()),
+        ext_config: state.platform.ext_config(&appid).await?,
         ..LaunchOptions::default()
     };
     let (out, rx) = unbounded_channel();
@@ -374,4 +505,42 @@ fn handle(live: &Live, message: &Json_) -> Option<Json_> {
 /// A routing API called for the person (the back button, the tabBar, a navigator).
 fn call_wx(live: &Live, method: &str, options: Json_) -> Result<Json_, SessionError> {
     live.remote.automation(json!({ "op": "callWx", "method": method, "args": [options] }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_payment_api_names_its_order_its_own_way() {
+        let tt = json!({ "orderInfo": { "order_id": "N1", "order_token": "ot-1" }, "service": 5 });
+        assert_eq!(PayApi::Douyin.order_of(&tt), Some(("N1".into(), Some("ot-1".into()))));
+        assert_eq!(PayApi::Douyin.order_of(&json!({ "orderInfo": { "order_id": "N1" } })), None);
+        let wx = json!({ "timeStamp": "1", "nonceStr": "n", "package": "prepay_id=N2", "signType": "RSA", "paySign": "ot-2" });
+        assert_eq!(PayApi::WeChat.order_of(&wx), Some(("N2".into(), Some("ot-2".into()))));
+        assert_eq!(PayApi::WeChat.order_of(&json!({ "package": "N2", "paySign": "x" })), None);
+        assert_eq!(PayApi::Alipay.order_of(&json!({ "tradeNO": "N3" })), Some(("N3".into(), None)));
+        assert_eq!(PayApi::Alipay.order_of(&json!({})), None);
+    }
+
+    #[test]
+    fn each_payment_api_answers_in_its_own_codes() {
+        use OrderStatus::*;
+        let code = |status, cancelled| PayApi::Douyin.result(status, cancelled).unwrap()["code"].clone();
+        assert_eq!(
+            [code(Success, false), code(Timeout, false), code(Processing, false), code(Fail, false)],
+            [json!(0), json!(1), json!(2), json!(3)]
+        );
+        assert_eq!(code(Processing, true), json!(4));
+        // A payment that went through counts even if the sheet was then dismissed.
+        assert_eq!(code(Success, true), json!(0));
+        assert_eq!(PayApi::WeChat.result(Success, false), Ok(json!({})));
+        assert_eq!(PayApi::WeChat.result(Processing, true), Err("cancel".into()));
+        let alipay =
+            |status, cancelled| PayApi::Alipay.result(status, cancelled).unwrap()["resultCode"].clone();
+        assert_eq!(
+            [alipay(Success, false), alipay(Processing, true), alipay(Timeout, false)],
+            [json!("9000"), json!("6001"), json!("4000")]
+        );
+    }
 }

@@ -174,6 +174,51 @@ pub struct Refund {
     pub refunded_at: Option<i64>,
 }
 
+#[derive(sqlx::FromRow)]
+struct RefundRow {
+    refund_id: String,
+    appid: String,
+    out_refund_no: String,
+    order_id: String,
+    out_order_no: String,
+    refund_amount: i64,
+    reason: String,
+    cp_extra: String,
+    status: String,
+    created_at: i64,
+    refunded_at: Option<i64>,
+}
+
+impl From<RefundRow> for Refund {
+    fn from(r: RefundRow) -> Refund {
+        Refund {
+            refund_id: r.refund_id,
+            appid: r.appid,
+            out_refund_no: r.out_refund_no,
+            order_id: r.order_id,
+            out_order_no: r.out_order_no,
+            refund_amount: r.refund_amount,
+            reason: r.reason,
+            cp_extra: r.cp_extra,
+            status: r.status,
+            created_at: r.created_at,
+            refunded_at: r.refunded_at,
+        }
+    }
+}
+
+/// The columns of [`RefundRow`] (refunds `r` joined to their orders `o`), for `concat!`.
+macro_rules! refund_columns {
+    () => {
+        "SELECT r.refund_id, r.appid, r.out_refund_no, r.order_id, o.out_order_no, r.refund_amount, r.reason, \
+         r.cp_extra, r.status, r.created_at, r.refunded_at FROM pay_refunds r \
+         JOIN pay_orders o ON o.order_id = r.order_id "
+    };
+}
+
+// After the column macros, which it uses.
+pub mod ledger;
+
 /// `2006-01-02 15:04:05` in UTC+8, as Douyin writes times, from Unix milliseconds.
 pub fn format_time(millis: i64) -> String {
     let seconds = millis.div_euclid(1000) + 8 * 3600;
@@ -428,6 +473,24 @@ impl Platform {
         };
         let app = self.app(&order.appid).await?;
         Ok((order, app))
+    }
+
+    /// The order a mini-program of `appid` asks the host's cashier to pay, with its token:
+    /// `order_token` when the API passed one (`tt.pay`, `wx.requestPayment`), which must match;
+    /// none for `my.tradePay({tradeNO})`, whose trade number is the order id. Another app's
+    /// order is not found.
+    pub async fn order_for_mini_program(
+        &self,
+        appid: &str,
+        order_id: &str,
+        order_token: Option<&str>,
+    ) -> Result<(Order, App, String)> {
+        let token = self.order_token(order_id);
+        let (order, app) = self.order_for_cashier(order_id, order_token.unwrap_or(&token)).await?;
+        if order.appid != appid {
+            return Err(crate::PlatformError::NotFound("no such order for this mini-program".into()));
+        }
+        Ok((order, app, token))
     }
 
     /// Pays the order through `provider` on behalf of `payer`, who confirmed in the cashier
@@ -687,29 +750,13 @@ impl Platform {
     }
 
     async fn refund_by_no(&self, appid: &str, out_refund_no: &str) -> Result<Option<Refund>> {
-        type Row = (String, String, String, String, i64, String, String, String, i64, Option<i64>);
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT r.refund_id, r.out_refund_no, r.order_id, o.out_order_no, r.refund_amount, r.reason, r.cp_extra, \
-             r.status, r.created_at, r.refunded_at FROM pay_refunds r JOIN pay_orders o ON o.order_id = r.order_id \
-             WHERE r.appid = $1 AND r.out_refund_no = $2",
-        )
-        .bind(appid)
-        .bind(out_refund_no)
-        .fetch_optional(self.db.pool())
-        .await?;
-        Ok(row.map(|r| Refund {
-            refund_id: r.0,
-            appid: appid.to_string(),
-            out_refund_no: r.1,
-            order_id: r.2,
-            out_order_no: r.3,
-            refund_amount: r.4,
-            reason: r.5,
-            cp_extra: r.6,
-            status: r.7,
-            created_at: r.8,
-            refunded_at: r.9,
-        }))
+        let row: Option<RefundRow> =
+            sqlx::query_as(concat!(refund_columns!(), "WHERE r.appid = $1 AND r.out_refund_no = $2"))
+                .bind(appid)
+                .bind(out_refund_no)
+                .fetch_optional(self.db.pool())
+                .await?;
+        Ok(row.map(Refund::from))
     }
 
     /// `POST /api/apps/ecpay/v1/query_refund`.

@@ -508,7 +508,11 @@
       // Answered on the event loop, as the platform does.
       native.callAsync('__echo', toJson(reply.error ? { ok: false, value: { errMsg: name + ':fail ' + reply.error } }
         : { ok: true, value: wrapResult(reply.value) }), id);
-      function wrapResult(v) { return name === 'getStorage' ? { data: v } : (isPlainObject(v) ? v : {}); }
+      function wrapResult(v) {
+        if (name === 'getStorage') return { data: v };
+        if (name === 'getExtConfig') return { extConfig: v };
+        return isPlainObject(v) ? v : {};
+      }
     });
   }
 
@@ -538,7 +542,7 @@
   };
   ['getStorageSync', 'setStorageSync', 'removeStorageSync', 'clearStorageSync', 'getStorageInfoSync',
     'getSystemInfoSync', 'getWindowInfo', 'getDeviceInfo', 'getAppBaseInfo', 'getLaunchOptionsSync',
-    'getEnterOptionsSync', 'getAccountInfoSync', 'getMenuButtonBoundingClientRect'].forEach(function (name) {
+    'getEnterOptionsSync', 'getAccountInfoSync', 'getExtConfigSync', 'getMenuButtonBoundingClientRect'].forEach(function (name) {
     wx[name] = syncApi(name);
   });
   wx.getStorage = viaSync('getStorage', 'getStorageSync', function (o) { return [o.key]; });
@@ -548,6 +552,7 @@
   wx.getStorageInfo = viaSync('getStorageInfo', 'getStorageInfoSync', function () { return []; });
   wx.getSystemInfo = viaSync('getSystemInfo', 'getSystemInfoSync', function () { return []; });
   wx.getSystemInfoAsync = wx.getSystemInfo;
+  wx.getExtConfig = viaSync('getExtConfig', 'getExtConfigSync', function () { return []; });
   wx.nextTick = function (fn) { PromiseCtor.resolve().then(function () { guard(fn, null, []); }); };
   wx.canIUse = function (name) { return typeof wx[String(name).split('.')[0]] !== 'undefined'; };
   wx.createSelectorQuery = function () { var pages = getCurrentPages(); var top = pages[pages.length - 1]; return createSelectorQuery(top ? instances[Number(top.__wxExparserNodeId__.slice(8))] : null); };

@@ -25,15 +25,21 @@ Page({
     this.setData({ lines, total: totalOf(lines) });
   },
 
-  onCheckout() {
+  onClear() {
     wx.showModal({
-      title: 'Check out',
-      content: `Pay ¥${this.data.total}?`,
+      title: 'Clear the cart',
+      content: `Remove ${this.data.lines.length} item(s)?`,
       success: (result) => {
         if (result.confirm) {
-          wx.showToast({ title: 'Order placed' });
+          app.clearCart();
+          this.setData({ lines: [], total: 0 });
+          wx.showToast({ title: 'Cart cleared' });
         }
       }
     });
+  },
+
+  onCheckout() {
+    wx.navigateTo({ url: '/pages/checkout/checkout' });
   }
 });

@@ -59,6 +59,8 @@ Page({
     const { key } = event.currentTarget.dataset;
     if (key === 'cart') {
       wx.switchTab({ url: '/pages/cart/cart' });
+    } else if (key === 'orders') {
+      wx.navigateTo({ url: '/packageAccount/pages/orders/orders' });
     } else if (key === 'addresses') {
       wx.navigateTo({ url: '/packageAccount/pages/address/address' });
     } else {
