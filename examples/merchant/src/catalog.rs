@@ -24,6 +24,7 @@ const SHOWS: &[(&str, &str, &str, i64, u32)] = &[
 const MAX_SEATS: usize = 6;
 
 /// An order priced, before the platform sees it.
+#[derive(Debug)]
 pub struct Draft {
     pub prefix: &'static str,
     pub title: String,
