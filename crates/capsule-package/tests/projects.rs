@@ -293,7 +293,7 @@ fn examples_validate_cleanly() {
         assert_eq!(project.dialect, dialect, "{name}");
     }
     let shop = Project::load(&example("shop")).0.unwrap();
-    assert_eq!(shop.app.pages.len(), 3);
+    assert_eq!(shop.app.pages.len(), 4);
     assert_eq!(shop.app.subpackages[0].pages, ["packageProduct/pages/detail/detail"]);
     assert_eq!(shop.app.tab_bar.as_ref().unwrap().items.len(), 3);
     assert!(shop.components.contains_key("components/product-card/product-card"));
