@@ -34,11 +34,11 @@ pub fn run(bind: SocketAddr, examples: Option<PathBuf>, store: StoreArgs) -> Res
         let address = listener.local_addr()?;
         let merchant = start_merchant(&platform, address.port(), &store).await?;
         let state = AppState::new(platform, packages, crate::run::runtime()?, &store.file("cache"));
-        // The port line is read by scripts and tests that ask for port 0: it comes first.
-        println!("capsule serving on http://{address}");
-        if let Some(origin) = merchant {
-            println!("demo merchant backend on {origin}");
-        }
+        // The port line is read by scripts and tests that ask for port 0: it comes first, and
+        // in the same write as the rest, since a reader may stop reading after it.
+        let merchant =
+            merchant.map(|origin| format!("\ndemo merchant backend on {origin}")).unwrap_or_default();
+        println!("capsule serving on http://{address}{merchant}");
         capsule_server::serve(listener, state).await.context("the server stopped")
     })?;
     Ok(ExitCode::SUCCESS)
