@@ -3,12 +3,7 @@
 // The server decides what the mini-program hears from the order's state once the sheet closes.
 
 import { askToLogIn, me, post } from './account.js';
-import { appIcon, modalDialog } from './sheet.js';
-
-/** "¥12.34" for 1234 fen. */
-export function yuan(fen) {
-  return `¥${(Number(fen) / 100).toFixed(2)}`;
-}
+import { appIcon, modalDialog, yuan } from './sheet.js';
 
 /**
  * Shows the cashier for `order` (what `/api/cashier/{id}` answers, plus its `order_token`)

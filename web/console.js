@@ -3,7 +3,7 @@
 // review to release, trial, rollback and unpublishing. Hash routes: #/orgs, #/orgs/<id>,
 // #/apps/<appid>. Every API error is shown next to what caused it, in a role="alert".
 
-import { appIcon } from './sheet.js';
+import { appIcon, yuan } from './sheet.js';
 
 const view = document.getElementById('view');
 const who = document.getElementById('who');
@@ -581,7 +581,6 @@ function channelsSection(app, channel, labels, refresh) {
     unpublish, box);
 }
 
-const yuan = (fen) => `¥${(fen / 100).toFixed(2)}`;
 const when = (millis) => (millis ? new Date(millis).toLocaleString() : '—');
 
 /** The app's ledger (payments, refunds, what it is owed) and its order-centre sync. */

@@ -6,7 +6,7 @@
 import { openMiniProgram } from './container.js';
 import { askToLogIn, logOut, me, postBytes } from './account.js';
 import { scanSheet } from './scan.js';
-import { appIcon, modalDialog } from './sheet.js';
+import { appIcon, modalDialog, yuan } from './sheet.js';
 
 const hostName = document.body.dataset.hostName || 'Douyin';
 
@@ -141,9 +141,9 @@ async function showProfile() {
   const list = orders.length === 0
     ? el('p', { class: 'empty' }, 'No orders yet. Mini-programs keep their own orders unless they share them with the host.')
     : el('ul', { class: 'host-orders', 'aria-label': 'Services and Orders' }, ...orders.map((o) => el('li', {},
-      el('button', { type: 'button', 'aria-label': `${o.app_name}: ${o.subject}, ¥${(o.total_amount / 100).toFixed(2)}, ${o.status}`,
+      el('button', { type: 'button', 'aria-label': `${o.app_name}: ${o.subject}, ${yuan(o.total_amount)}, ${o.status}`,
         onclick: () => open({ appid: o.appid, path: '', query: '' }) },
-      appIcon(o.app_icon), ` ${o.app_name} · ${o.subject} · ¥${(o.total_amount / 100).toFixed(2)} · ${o.status === 'SUCCESS' ? 'Paid' : o.status}`))));
+      appIcon(o.app_icon), ` ${o.app_name} · ${o.subject} · ${yuan(o.total_amount)} · ${o.status === 'SUCCESS' ? 'Paid' : o.status}`))));
   showPanel(account, el('h2', {}, 'Services and Orders'), list);
   panel.setAttribute('aria-label', 'Profile');
 }

@@ -1,5 +1,5 @@
-// The host's own modal sheets (log in, scan, post a video): a mask over `parent` holding one
-// labelled dialog box.
+// What the host's pages share: its own modal sheets (log in, scan, post a video, pay) as a mask
+// over `parent` holding one labelled dialog box, app icons, and amounts in yuan.
 
 /** Adds a mask to `parent` with a `tag` element (role dialog, named `label`) in it. */
 export function modalDialog(parent, { tag = 'div', className, label }) {
@@ -31,4 +31,9 @@ export function appIcon(icon, className = 'app-icon') {
     node.textContent = icon || '▫';
   }
   return node;
+}
+
+/** "¥12.34" for 1234 fen. */
+export function yuan(fen) {
+  return `¥${(Number(fen) / 100).toFixed(2)}`;
 }

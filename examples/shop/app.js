@@ -27,6 +27,11 @@ App({
     wx.setStorageSync('cart', this.globalData.cart);
   },
 
+  // What `lines` cost, in yuan.
+  cartTotal(lines) {
+    return lines.reduce((sum, line) => sum + line.price * line.count, 0);
+  },
+
   cartCount() {
     return this.globalData.cart.reduce((sum, item) => sum + item.count, 0);
   },

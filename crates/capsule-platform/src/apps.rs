@@ -33,6 +33,10 @@ pub struct App {
     pub payment_salt: String,
     /// `active`, or `unpublished` once taken down.
     pub status: String,
+    /// What the app's `getExtConfigSync` answers (`{}` unless the platform set one); read with
+    /// the app, so launching needs no second query.
+    #[serde(skip)]
+    pub ext_config: serde_json::Value,
 }
 
 /// A new app and its AppSecret: the only time the secret is shown.
@@ -57,6 +61,7 @@ struct AppRow {
     allow_mount: i64,
     payment_salt: String,
     status: String,
+    ext_config: String,
 }
 
 impl From<AppRow> for App {
@@ -76,6 +81,7 @@ impl From<AppRow> for App {
             },
             payment_salt: row.payment_salt,
             status: row.status,
+            ext_config: serde_json::from_str(&row.ext_config).unwrap_or_else(|_| serde_json::json!({})),
         }
     }
 }
@@ -84,7 +90,7 @@ impl From<AppRow> for App {
 macro_rules! app_columns {
     () => {
         "appid, org_id, name, icon, description, category, keywords, request_domains, notify_url, \
-         allow_mount, payment_salt, status"
+         allow_mount, payment_salt, status, ext_config"
     };
 }
 
@@ -209,6 +215,7 @@ impl Platform {
                     settings,
                     payment_salt,
                     status: "active".into(),
+                    ext_config: serde_json::json!({}),
                 },
                 secret,
             }),
@@ -262,16 +269,6 @@ impl Platform {
         Ok(App { settings, ..app })
     }
 
-    /// What the app's `getExtConfigSync` answers (`{}` unless set).
-    pub async fn ext_config(&self, appid: &str) -> Result<serde_json::Value> {
-        let text: Option<String> = sqlx::query_scalar("SELECT ext_config FROM apps WHERE appid = $1")
-            .bind(appid)
-            .fetch_optional(self.db.pool())
-            .await?;
-        let text = text.ok_or_else(|| PlatformError::NotFound(format!("no app {appid}")))?;
-        Ok(serde_json::from_str(&text).unwrap_or_else(|_| serde_json::json!({})))
-    }
-
     /// Points an app at a backend on this machine (the demo's merchant service, whose port is
     /// chosen at each start): `origin` (`http://127.0.0.1:port`) becomes its only request domain
     /// and `{"api": origin}` its ext config. Only whoever runs the platform may: developers'
@@ -279,7 +276,7 @@ impl Platform {
     /// loopback services.
     pub async fn seed_app_backend(&self, appid: &str, origin: &str) -> Result<()> {
         let authority = origin.strip_prefix("http://").unwrap_or("");
-        if !authority.contains(':') || !capsule_runtime::session::is_loopback_authority(authority) {
+        if !capsule_runtime::session::is_loopback_authority(authority) {
             return Err(invalid(format!("a local backend is http://127.0.0.1:port, not {origin:?}")));
         }
         sqlx::query(

@@ -1971,18 +1971,20 @@ pub fn request_allowed(url: &str, domains: &[String]) -> bool {
         } else {
             entry
                 .strip_prefix("http://")
-                .is_some_and(|d| d.eq_ignore_ascii_case(host) && is_loopback_authority(d) && d.contains(':'))
+                .is_some_and(|d| d.eq_ignore_ascii_case(host) && is_loopback_authority(d))
         }
     })
 }
 
-/// `127.0.0.1:port`, `localhost:port` or `[::1]:port`.
+/// `127.0.0.1:port`, `localhost:port` or `[::1]:port`: a service on this machine, named with
+/// its port.
 pub fn is_loopback_authority(authority: &str) -> bool {
-    let host = match authority.rsplit_once(':') {
-        Some((host, port)) if port.parse::<u16>().is_ok() => host,
-        _ => authority,
-    };
-    matches!(host.to_ascii_lowercase().as_str(), "127.0.0.1" | "localhost" | "[::1]")
+    match authority.rsplit_once(':') {
+        Some((host, port)) if port.parse::<u16>().is_ok() => {
+            matches!(host.to_ascii_lowercase().as_str(), "127.0.0.1" | "localhost" | "[::1]")
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -2024,5 +2026,6 @@ mod tests {
         assert!(!request_allowed("http://10.0.0.1:80/", &domains));
         assert!(!request_allowed("ftp://api.example.com/", &domains));
         assert!(is_loopback_authority("localhost:3000") && !is_loopback_authority("127.0.0.2:1"));
+        assert!(!is_loopback_authority("127.0.0.1"));
     }
 }

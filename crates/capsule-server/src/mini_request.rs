@@ -29,11 +29,7 @@ pub fn perform(agent: &ureq::Agent, args: &Json) -> Result<Json, String> {
     let (url, body) = encode(url, &method, &content_type, &args["data"]);
     let mut request = ureq::http::Request::builder().method(method.as_str()).uri(&url);
     for (name, value) in &headers {
-        let value = match value {
-            Json::String(text) => text.clone(),
-            other => other.to_string(),
-        };
-        request = request.header(name.as_str(), value);
+        request = request.header(name.as_str(), text_of(value));
     }
     if body.is_some() && !headers.keys().any(|k| k.eq_ignore_ascii_case("content-type")) {
         request = request.header("content-type", &content_type);
@@ -75,13 +71,7 @@ fn encode(url: &str, method: &str, content_type: &str, data: &Json) -> (String, 
     let pairs = |object: &Map<String, Json>| {
         object
             .iter()
-            .map(|(k, v)| {
-                let v = match v {
-                    Json::String(text) => text.clone(),
-                    other => other.to_string(),
-                };
-                format!("{}={}", percent(k), percent(&v))
-            })
+            .map(|(k, v)| format!("{}={}", percent(k), percent(&text_of(v))))
             .collect::<Vec<_>>()
             .join("&")
     };
@@ -97,6 +87,14 @@ fn encode(url: &str, method: &str, content_type: &str, data: &Json) -> (String, 
             (url.to_string(), Some(pairs(object).into_bytes()))
         }
         (_, other) => (url.to_string(), Some(other.to_string().into_bytes())),
+    }
+}
+
+/// A header or form value: a string as it is, anything else as its JSON text.
+fn text_of(value: &Json) -> String {
+    match value {
+        Json::String(text) => text.clone(),
+        other => other.to_string(),
     }
 }
 

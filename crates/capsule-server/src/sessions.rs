@@ -342,7 +342,7 @@ async fn open(
             "appName": host.name, "hostName": host.id,
         }),
         request_domains: Some(app.app.settings.request_domains.clone()),
-        ext_config: state.platform.ext_config(&appid).await?,
+        ext_config: app.app.ext_config.clone(),
         ..LaunchOptions::default()
     };
     let (out, rx) = unbounded_channel();

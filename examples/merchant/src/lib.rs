@@ -108,7 +108,12 @@ fn bad(text: impl Into<String>) -> Refusal {
 }
 
 impl Merchant {
-    fn with_ledger<R>(&self, change: impl FnOnce(&mut Ledger) -> R) -> R {
+    fn read_ledger<R>(&self, read: impl FnOnce(&Ledger) -> R) -> R {
+        read(&self.ledger.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Changes the ledger and writes it to its file (when it has one) before answering.
+    fn change_ledger<R>(&self, change: impl FnOnce(&mut Ledger) -> R) -> R {
         let mut ledger = self.ledger.lock().unwrap_or_else(|e| e.into_inner());
         let result = change(&mut ledger);
         if let Some(file) = &self.config.data_file
@@ -122,7 +127,7 @@ impl Merchant {
     /// The logged-in user of a request (`x-session` header): (appid, openid).
     fn user(&self, headers: &HeaderMap) -> Result<(String, String), Refusal> {
         let token = headers.get("x-session").and_then(|v| v.to_str().ok()).unwrap_or("");
-        self.with_ledger(|ledger| ledger.sessions.get(token).cloned())
+        self.read_ledger(|ledger| ledger.sessions.get(token).cloned())
             .ok_or_else(|| Refusal(StatusCode::UNAUTHORIZED, "log in first".into()))
     }
 
@@ -165,13 +170,13 @@ async fn login(State(merchant): State<Merchant>, Json(body): Json<Json_>) -> Res
         return Err(Refusal(StatusCode::UNAUTHORIZED, "log in to the host first".into()));
     }
     let token = store::random_token();
-    merchant.with_ledger(|ledger| ledger.sessions.insert(token.clone(), (appid, openid.clone())));
+    merchant.change_ledger(|ledger| ledger.sessions.insert(token.clone(), (appid, openid.clone())));
     Ok(Json(json!({ "session": token, "openid": openid })))
 }
 
 async fn addresses(State(merchant): State<Merchant>, headers: HeaderMap) -> Result<Json<Json_>, Refusal> {
     let (_, openid) = merchant.user(&headers)?;
-    let list = merchant.with_ledger(|ledger| ledger.addresses.get(&openid).cloned().unwrap_or_default());
+    let list = merchant.read_ledger(|ledger| ledger.addresses.get(&openid).cloned().unwrap_or_default());
     Ok(Json(json!({ "addresses": list })))
 }
 
@@ -186,7 +191,7 @@ async fn add_address(
     if address.name.is_empty() || address.detail.is_empty() || address.name.chars().count() > 40 {
         return Err(bad("a name and an address are required"));
     }
-    let list = merchant.with_ledger(|ledger| {
+    let list = merchant.change_ledger(|ledger| {
         let list = ledger.addresses.entry(openid).or_default();
         list.push(address);
         list.clone()
@@ -204,7 +209,7 @@ async fn create_order(
 ) -> Result<Json<Json_>, Refusal> {
     let (appid, openid) = merchant.user(&headers)?;
     let draft = if body.get("show").is_some() {
-        let taken = merchant.with_ledger(|ledger| ledger.taken_seats(body["show"].as_str().unwrap_or("")));
+        let taken = merchant.read_ledger(|ledger| ledger.taken_seats(body["show"].as_str().unwrap_or("")));
         catalog::ticket_order(&body, &taken).map_err(bad)?
     } else {
         catalog::shop_order(&body).map_err(bad)?
@@ -234,13 +239,13 @@ async fn create_order(
         paid_at: None,
         ticket_code: None,
     };
-    merchant.with_ledger(|ledger| ledger.orders.push(order.clone()));
+    merchant.change_ledger(|ledger| ledger.orders.push(order.clone()));
     Ok(Json(serde_json::to_value(order).unwrap_or_default()))
 }
 
 async fn orders(State(merchant): State<Merchant>, headers: HeaderMap) -> Result<Json<Json_>, Refusal> {
     let (appid, openid) = merchant.user(&headers)?;
-    let list: Vec<Order> = merchant.with_ledger(|ledger| {
+    let list: Vec<Order> = merchant.read_ledger(|ledger| {
         ledger.orders.iter().rev().filter(|o| o.appid == appid && o.openid == openid).cloned().collect()
     });
     Ok(Json(json!({ "orders": list })))
@@ -254,23 +259,23 @@ async fn order(
     Path(out_order_no): Path<String>,
 ) -> Result<Json<Json_>, Refusal> {
     let (appid, openid) = merchant.user(&headers)?;
-    let find = |ledger: &mut Ledger| {
+    let find = |ledger: &Ledger| {
         ledger.orders.iter().find(|o| o.out_order_no == out_order_no && o.openid == openid).cloned()
     };
     let order =
-        merchant.with_ledger(find).ok_or_else(|| Refusal(StatusCode::NOT_FOUND, "no such order".into()))?;
+        merchant.read_ledger(find).ok_or_else(|| Refusal(StatusCode::NOT_FOUND, "no such order".into()))?;
     if order.status == "unpaid" {
         let mut params = json!({ "app_id": appid, "out_order_no": out_order_no });
         params["sign"] = json!(ecpay_sign(&params, &merchant.keys(&appid)?.payment_salt));
         let answer = merchant.open_api("/api/apps/ecpay/v1/query_order", params).await?;
         let status = answer["payment_info"]["order_status"].as_str().unwrap_or("");
-        merchant.with_ledger(|ledger| ledger.settle(&out_order_no, status));
+        merchant.change_ledger(|ledger| ledger.settle(&out_order_no, status));
     }
-    Ok(Json(serde_json::to_value(merchant.with_ledger(find)).unwrap_or_default()))
+    Ok(Json(serde_json::to_value(merchant.read_ledger(find)).unwrap_or_default()))
 }
 
 async fn taken_seats(State(merchant): State<Merchant>, Path(show): Path<String>) -> Json<Json_> {
-    Json(json!({ "taken": merchant.with_ledger(|ledger| ledger.taken_seats(&show)) }))
+    Json(json!({ "taken": merchant.read_ledger(|ledger| ledger.taken_seats(&show)) }))
 }
 
 async fn add_score(
@@ -282,7 +287,7 @@ async fn add_score(
     let score =
         body["score"].as_u64().filter(|s| *s <= 10_000_000).ok_or_else(|| bad("score must be a number"))?;
     let name = body["name"].as_str().unwrap_or("").trim().chars().take(20).collect::<String>();
-    let board = merchant.with_ledger(|ledger| {
+    let board = merchant.change_ledger(|ledger| {
         ledger.record_score(&appid, &openid, if name.is_empty() { "Player" } else { &name }, score);
         ledger.leaderboard(&appid)
     });
@@ -291,7 +296,7 @@ async fn add_score(
 
 async fn leaderboard(State(merchant): State<Merchant>, headers: HeaderMap) -> Result<Json<Json_>, Refusal> {
     let (appid, _) = merchant.user(&headers)?;
-    Ok(Json(json!({ "leaderboard": merchant.with_ledger(|ledger| ledger.leaderboard(&appid)) })))
+    Ok(Json(json!({ "leaderboard": merchant.read_ledger(|ledger| ledger.leaderboard(&appid)) })))
 }
 
 /// Douyin's guaranteed-pay signature: MD5 over the sorted non-empty values (not `sign`,

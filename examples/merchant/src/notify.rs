@@ -52,7 +52,7 @@ pub(crate) async fn payment_callback(
     if (now - sent_at).abs() > REPLAY_WINDOW_SECS {
         return refuse(StatusCode::UNAUTHORIZED, "stale timestamp");
     }
-    let fresh = merchant.with_ledger(|ledger| {
+    let fresh = merchant.change_ledger(|ledger| {
         ledger.nonces.retain(|_, at| now - *at <= REPLAY_WINDOW_SECS);
         if ledger.nonces.contains_key(&nonce) {
             return false;

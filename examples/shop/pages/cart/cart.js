@@ -1,9 +1,5 @@
 const app = getApp();
 
-function totalOf(lines) {
-  return lines.reduce((sum, line) => sum + line.price * line.count, 0);
-}
-
 Page({
   data: {
     lines: [],
@@ -12,7 +8,7 @@ Page({
 
   onShow() {
     const lines = app.globalData.cart;
-    this.setData({ lines, total: totalOf(lines) });
+    this.setData({ lines, total: app.cartTotal(lines) });
   },
 
   onStep(event) {
@@ -22,7 +18,7 @@ Page({
       .filter((line) => line.count > 0);
     app.globalData.cart = lines;
     wx.setStorageSync('cart', lines);
-    this.setData({ lines, total: totalOf(lines) });
+    this.setData({ lines, total: app.cartTotal(lines) });
   },
 
   onClear() {

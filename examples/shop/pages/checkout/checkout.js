@@ -2,10 +2,6 @@
 // prices the order and creates it on the platform; tt.pay opens the cashier for it.
 const app = getApp();
 
-function totalOf(lines) {
-  return lines.reduce((sum, line) => sum + line.price * line.count, 0);
-}
-
 Page({
   data: {
     lines: [],
@@ -19,7 +15,7 @@ Page({
 
   onLoad() {
     const lines = app.globalData.cart;
-    this.setData({ lines, total: totalOf(lines) });
+    this.setData({ lines, total: app.cartTotal(lines) });
     app.logIn()
       .then(() => app.call('/api/addresses'))
       .then((res) => this.setData({ addresses: res.addresses, adding: res.addresses.length === 0 }))
