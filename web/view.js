@@ -13,8 +13,12 @@ function validAttribute(name) {
   return name.length > 0 && !/[\s"'>\/=<]/.test(name);
 }
 
-/** The DOM name of a tree attribute: the template compiler writes `aria-label` as `ariaLabel`. */
+/**
+ * The DOM name of a tree attribute: the template compiler writes `aria-label` as `ariaLabel`,
+ * and WeChat's `aria-role` is the element's ARIA role.
+ */
 export function domAttributeName(name) {
+  if (name === 'ariaRole') return 'role';
   return /^aria[A-Z]/.test(name) ? 'aria-' + name.slice(4).toLowerCase() : name;
 }
 

@@ -9,20 +9,25 @@ App({
   onLaunch() {
     const saved = wx.getStorageSync('cart');
     if (Array.isArray(saved)) {
-      this.globalData.cart = saved;
+      // Lines saved before specs existed are keyed by product.
+      this.globalData.cart = saved.map((line) => ({ ...line, key: line.key || line.id }));
     }
   },
 
-  addToCart(productId) {
+  // Adds `count` of a product in one spec (its first by default); the same product and spec
+  // share a line.
+  addToCart(productId, spec, count = 1) {
     const product = products.find((item) => item.id === productId);
     if (!product) {
       return;
     }
-    const line = this.globalData.cart.find((item) => item.id === productId);
+    const chosen = spec || (product.specs || [''])[0];
+    const key = `${product.id}:${chosen}`;
+    const line = this.globalData.cart.find((item) => item.key === key);
     if (line) {
-      line.count += 1;
+      line.count += count;
     } else {
-      this.globalData.cart.push({ id: product.id, title: product.title, price: product.price, count: 1 });
+      this.globalData.cart.push({ key, id: product.id, title: product.title, spec: chosen, price: product.price, count });
     }
     wx.setStorageSync('cart', this.globalData.cart);
   },

@@ -1,7 +1,9 @@
+// What tt.pay's non-zero codes mean to the person paying.
+const PAY_FAILURES = { 1: 'Payment timed out', 2: 'Payment is still processing', 3: 'Payment failed', 4: 'Payment cancelled' };
+
 App({
   globalData: {
-    city: 'Shanghai',
-    lastOrder: null
+    city: 'Shanghai'
   },
 
   onLaunch() {
@@ -14,6 +16,59 @@ App({
       fail: () => {
         this.globalData.city = 'Shanghai';
       }
+    });
+  },
+
+  // The cinema's own backend: its address comes from the platform (ext config), and it knows
+  // the user by the session it gave for a tt.login code.
+  call(path, { method = 'GET', data } = {}) {
+    const api = (tt.getExtConfigSync() || {}).api;
+    return new Promise((resolve, reject) => {
+      if (!api) {
+        reject(new Error('The cinema server is not configured'));
+        return;
+      }
+      tt.request({
+        url: api + path,
+        method,
+        data,
+        header: { 'x-session': tt.getStorageSync('session') || '' },
+        success: (res) => (res.statusCode === 200 ? resolve(res.data) : reject(new Error((res.data && res.data.error) || `HTTP ${res.statusCode}`))),
+        fail: (res) => reject(new Error(res.errMsg))
+      });
+    });
+  },
+
+  // Logs in to the backend once: the code from tt.login is traded there for the openid.
+  logIn() {
+    if (tt.getStorageSync('session')) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      tt.login({
+        success: (res) => {
+          const appid = tt.getAccountInfoSync().miniProgram.appId;
+          this.call('/api/login', { method: 'POST', data: { appid, code: res.code, anonymous_code: res.anonymousCode } })
+            .then((session) => {
+              tt.setStorageSync('session', session.session);
+              resolve();
+            })
+            .catch(reject);
+        },
+        fail: () => reject(new Error('Log in to continue'))
+      });
+    });
+  },
+
+  // Opens the host's cashier for an order the backend created; resolves when it is paid.
+  pay(order) {
+    return new Promise((resolve, reject) => {
+      tt.pay({
+        orderInfo: { order_id: order.order_id, order_token: order.order_token },
+        service: 5,
+        success: (res) => (res.code === 0 ? resolve(order) : reject(new Error(PAY_FAILURES[res.code] || 'Payment failed'))),
+        fail: (res) => reject(new Error(res.errMsg || 'Payment failed'))
+      });
     });
   }
 });

@@ -38,6 +38,7 @@ test('a form submits its named controls, every picker mode and picker-view inclu
   const { form } = await openAddressForm(page);
 
   await form.getByRole('textbox', { name: 'Recipient' }).fill('Li Lei');
+  await form.locator('input[placeholder="Mobile number"]').fill('13800000000');
   const street = form.getByRole('textbox', { name: 'Street and number' });
   await street.fill('1 West Lake Road');
   await street.press('Shift+Enter');
@@ -73,15 +74,21 @@ test('a form submits its named controls, every picker mode and picker-view inclu
 
   await form.getByRole('switch').click();
   await form.getByRole('button', { name: 'Save' }).click();
+  // The shop's backend keeps addresses: saving asks the person to log in first.
+  const login = page.getByRole('dialog', { name: 'Log in' });
+  await login.getByLabel('Username').fill('addresser');
+  await login.getByLabel('Password').fill('correct horse');
+  await login.getByRole('button', { name: 'Sign up' }).click();
   const saved = form.getByText(/^Saved: /);
   await saved.waitFor();
   const text = await saved.textContent();
   const value = JSON.parse(text.slice('Saved: '.length, text.indexOf('; slot')));
   assert.deepEqual(value, {
-    name: 'Li Lei', street: '1 West Lake Road\n', region: [1, 1], type: 1,
+    name: 'Li Lei', phone: '13800000000', street: '1 West Lake Road\n', region: [1, 1], type: 1,
     date: '2027-01-15', time: '21:00', isDefault: true,
   });
   assert.match(text, /slot Today 15:00-18:00$/);
+  await form.getByText('1 West Lake Road, Guangdong, Shenzhen').waitFor();
   await page.screenshot({ path: path.join(shots, 'shop-address.png') });
   await form.locator('wx-picker-view').screenshot({ path: path.join(shots, 'shop-picker-view.png') });
 

@@ -97,7 +97,7 @@ test('share a page, post it as a video, scan its code, land on it', async () => 
   await login.getByLabel('Password').fill('correct horse');
   await login.getByRole('button', { name: 'Sign up' }).click();
   const post = page.getByRole('dialog', { name: 'Post a video' });
-  await post.getByText('Mini-program: Cinema Tickets · The Long Summer').waitFor();
+  await post.getByText('Mini-program: Cinema Tickets · The Grinch').waitFor();
   await post.getByLabel('Video file').setInputFiles(path.join(root, 'web/media/night-sky.mp4'));
   await post.getByLabel('Caption').fill('Saw it twice already');
   await post.getByRole('button', { name: 'Post' }).click();
@@ -105,7 +105,7 @@ test('share a page, post it as a video, scan its code, land on it', async () => 
   await tickets.getByRole('button', { name: 'Close' }).dispatchEvent('click');
   await tickets.waitFor({ state: 'detached' });
   const posted = page.getByRole('article', { name: '@filmfan: Saw it twice already' });
-  await posted.getByRole('button', { name: 'Cinema Tickets: The Long Summer' }).click();
+  await posted.getByRole('button', { name: 'Cinema Tickets: The Grinch' }).click();
   await tickets.getByText('min · score 8.7').waitFor();
   await tickets.getByRole('button', { name: 'Close' }).dispatchEvent('click');
   await tickets.waitFor({ state: 'detached' });

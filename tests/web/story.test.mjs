@@ -13,6 +13,14 @@ test('video, anchor, store search, detail, buy, cashier, paid order in the shop 
   const page = await newPage();
   const container = await openShopFromFeed(page);
 
+  // The home page: offers in a banner swiper, categories, the product grid.
+  await container.getByRole('link', { name: 'Offer: New season: handmade stoneware' }).waitFor();
+  await container.getByRole('tab', { name: 'Tea' }).click();
+  await container.getByText('1 of 4 products').waitFor();
+  assert.equal(await container.getByRole('tab', { name: 'Tea' }).getAttribute('aria-selected'), 'true');
+  await container.getByRole('tab', { name: 'All' }).click();
+  await container.getByText('4 of 4 products').waitFor();
+
   // In-store search: results, then the empty state.
   const search = container.getByRole('textbox', { name: 'Search products' });
   await search.pressSequentially('tea');
@@ -27,6 +35,10 @@ test('video, anchor, store search, detail, buy, cashier, paid order in the shop 
   // Detail, into the cart, to checkout.
   await container.getByText('Ceramic mug').first().click();
   await container.getByText('Glazed stoneware, 350 ml.').waitFor();
+  // A colour and a quantity.
+  await container.getByRole('radio', { name: 'Sky blue' }).click();
+  await container.getByRole('button', { name: 'One more' }).click();
+  await container.getByText('Chosen: Sky blue × 2, ¥78').waitFor();
   await container.getByRole('button', { name: 'Add to cart' }).click();
   await container.getByRole('status').filter({ hasText: 'Added' }).waitFor();
   await container.getByRole('button', { name: 'Back' }).click();
@@ -48,23 +60,24 @@ test('video, anchor, store search, detail, buy, cashier, paid order in the shop 
   await container.getByText('1 West Lake Road, Hangzhou').waitFor();
 
   // Pay: the host's cashier names the merchant, the subject and the amount.
-  await container.getByRole('button', { name: 'Pay ¥39' }).click();
+  await container.getByRole('button', { name: 'Pay ¥78' }).click();
   const cashier = page.getByRole('dialog', { name: 'Cashier' });
   await cashier.getByText('Pay with Alipay').waitFor();
   await cashier.getByText('Capsule Shop').waitFor();
   await cashier.getByText('Ceramic mug').waitFor();
-  assert.equal(await cashier.getByLabel('Amount').textContent(), '¥39.00');
+  assert.equal(await cashier.getByLabel('Amount').textContent(), '¥78.00');
   await cashier.getByLabel('Alipay payment PIN').fill('000000');
-  await cashier.getByRole('button', { name: 'Pay ¥39.00' }).click();
+  await cashier.getByRole('button', { name: 'Pay ¥78.00' }).click();
   await cashier.getByRole('alert').filter({ hasText: /PIN/ }).waitFor();
   await cashier.getByLabel('Alipay payment PIN').fill('111111');
   await page.screenshot({ path: path.join(shots, 'story-cashier.png') });
-  await cashier.getByRole('button', { name: 'Pay ¥39.00' }).click();
+  await cashier.getByRole('button', { name: 'Pay ¥78.00' }).click();
   await cashier.waitFor({ state: 'detached' });
 
   // tt.pay answered code 0: the shop shows its order, paid.
   await container.getByText('Paid', { exact: true }).waitFor();
-  await container.getByText('Ceramic mug × 1').waitFor();
+  await container.getByText('Ceramic mug × 2').waitFor();
+  await container.getByText('Sky blue').waitFor();
   await page.screenshot({ path: path.join(shots, 'story-paid.png') });
 
   // The shop's "My orders" lists it; the cart is empty again.
@@ -80,5 +93,72 @@ test('video, anchor, store search, detail, buy, cashier, paid order in the shop 
   await page.getByText('Logged in as shopper').waitFor();
   await page.getByText(/No orders yet/).waitFor();
   assert.equal(await page.getByRole('list', { name: 'Services and Orders' }).count(), 0);
+  await page.context().close();
+});
+
+test('cinema: The Grinch, a seat map, cancel then pay, an e-ticket whose QR code scans', async () => {
+  const page = await newPage();
+  await page.getByRole('button', { name: /Cinema Tickets/ }).first().click();
+  const cinema = page.getByRole('dialog', { name: 'Cinema Tickets' });
+  await cinema.locator('.film').filter({ hasText: 'The Grinch' }).click();
+  await cinema.getByText('86 min · score').waitFor();
+  await cinema.getByRole('button', { name: 'Choose seats for 19:10' }).click();
+
+  // The seat map: pick two, and no more than six in one order.
+  await cinema.getByText('Pick up to 6 seats').waitFor();
+  for (const seat of ['A1', 'A2', 'A3', 'A4', 'A5', 'A6']) {
+    await cinema.getByRole('button', { name: `Seat ${seat}, free` }).click();
+  }
+  await cinema.getByRole('button', { name: 'Seat A7, free' }).click();
+  await cinema.getByRole('status').filter({ hasText: 'Up to 6 seats per order' }).waitFor();
+  for (const seat of ['A1', 'A2', 'A3', 'A4', 'A5', 'A6']) {
+    await cinema.getByRole('button', { name: `Seat ${seat}, selected` }).click();
+  }
+  await cinema.getByRole('button', { name: 'Seat E5, free' }).click();
+  await cinema.getByRole('button', { name: 'Seat E6, free' }).click();
+  await cinema.getByText('Your seats: E5 E6').waitFor();
+  await cinema.getByRole('button', { name: 'Pay ¥156' }).click();
+
+  const login = page.getByRole('dialog', { name: 'Log in' });
+  await login.getByLabel('Username').fill('filmgoer');
+  await login.getByLabel('Password').fill('correct horse');
+  await login.getByRole('button', { name: 'Sign up' }).click();
+
+  // Cancelled in the cashier: the seats are held and the order waits for payment.
+  const cashier = page.getByRole('dialog', { name: 'Cashier' });
+  await cashier.getByText('The Grinch 19:10, 2 seat(s)').waitFor();
+  assert.equal(await cashier.getByLabel('Amount').textContent(), '¥156.00');
+  await cashier.getByRole('button', { name: 'Cancel' }).click();
+  await cinema.getByText('Awaiting payment: your seats are held for 15 minutes.').waitFor();
+
+  // Paid from the ticket page: the e-ticket with its QR code.
+  await cinema.getByRole('button', { name: 'Pay ¥156' }).click();
+  await cashier.getByLabel('Alipay payment PIN').fill('111111');
+  await cashier.getByRole('button', { name: 'Pay ¥156.00' }).click();
+  await cashier.waitFor({ state: 'detached' });
+  await cinema.getByText('Paid', { exact: true }).waitFor();
+  await cinema.getByText('Seats E5 E6').waitFor();
+  const code = (await cinema.locator('.code').textContent()).replace('Ticket code ', '');
+  assert.match(code, /^CINEMA-T[0-9A-F]{12}$/);
+  const qr = cinema.getByRole('img', { name: 'Ticket QR code' });
+  const picture = path.join(shots, 'cinema-ticket-qr.png');
+  await qr.screenshot({ path: picture });
+  await page.screenshot({ path: path.join(shots, 'cinema-ticket.png') });
+
+  // The cinema's own scanner reads the e-ticket's code back.
+  await cinema.getByRole('button', { name: 'Back' }).click();
+  await cinema.getByRole('button', { name: 'Scan a code' }).click();
+  await page.getByRole('dialog', { name: 'Scan a QR code' }).getByLabel('Choose a picture with a QR code').setInputFiles(picture);
+  await cinema.getByText(`Scanned: ${code}`).waitFor();
+
+  // The seats are sold now, and the order is in "My tickets".
+  await cinema.getByRole('button', { name: 'Choose seats for 19:10' }).click();
+  await cinema.getByRole('button', { name: 'Seat E5, taken' }).waitFor();
+  await cinema.getByRole('button', { name: 'Seat E6, taken' }).click();
+  await cinema.getByText('Pick up to 6 seats').waitFor();
+  await cinema.getByRole('button', { name: 'Back' }).click();
+  await cinema.getByRole('button', { name: 'Back' }).click();
+  await cinema.getByRole('link', { name: 'My tickets' }).click();
+  await cinema.getByRole('button', { name: 'The Grinch 19:10, 2 seat(s), Paid' }).waitFor();
   await page.context().close();
 });

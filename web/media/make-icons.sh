@@ -12,4 +12,5 @@ make() {
 }
 make shop-icon 0xff5a5f 0xffb400 S
 make tickets-icon 0x4a148c 0x1e88e5 T
+make game-icon 0xedc22e 0xf65e3b 2
 ls -l ./*.png

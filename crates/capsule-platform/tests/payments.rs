@@ -10,9 +10,11 @@ use std::time::Duration;
 mod support;
 
 use capsule_platform::payments::notify::{NotifySender, RETRY_SCHEDULE};
-use capsule_platform::payments::provider::{Alipay, BoxFuture};
-use capsule_platform::payments::sandbox::{SANDBOX_PIN, sandbox_alipay};
-use capsule_platform::payments::sign::{RsaKey, ecpay_sign, msg_signature, sorted_json_pairs};
+use capsule_platform::payments::provider::{Alipay, BoxFuture, PaymentProvider, TradeRequest};
+use capsule_platform::payments::sandbox::{SANDBOX_APP_ID, SANDBOX_PIN, SandboxAlipay, sandbox_alipay};
+use capsule_platform::payments::sign::{
+    RsaKey, ecpay_sign, msg_signature, parse_public_key, sorted_json_pairs, sorted_pairs,
+};
 use capsule_platform::payments::{
     ERR_BAD_APPID, ERR_BAD_PARAMS, ERR_BAD_SIGN, ERR_NO_REUSED, ERR_REFUND, OrderStatus,
 };
@@ -36,7 +38,7 @@ async fn shop(platform: &Platform) -> Shop {
     };
     let created = platform.create_app(&owner, &org.id, settings).await.unwrap();
     let buyer = platform.sign_up("buyer", "correct horse", "").await.unwrap();
-    let alipay = sandbox_alipay(platform, "").await.unwrap();
+    let alipay = sandbox_alipay(platform, "", None).await.unwrap();
     Shop { created, buyer, alipay }
 }
 
@@ -239,15 +241,20 @@ async fn unpaid_orders_expire() {
         // A claim left by a confirmation that died while charging does not keep an order alive.
         platform.create_order(&signed(&shop, order_params("E-3", 800))).await.unwrap();
         claim(&platform, "E-3", 0).await;
+        // A wrong PIN leaves a trade open at Alipay: expiry closes it, so it cannot be paid late.
+        let e5 = platform.create_order(&signed(&shop, order_params("E-5", 800))).await.unwrap();
+        platform.pay_order(&shop.alipay, &e5.order_id, &e5.order_token, &shop.buyer, "000000").await.unwrap_err();
+        assert_eq!(shop.alipay.query(&e5.order_id).await.unwrap().unwrap().status, "WAIT_BUYER_PAY");
         platform.advance_clock(Duration::from_secs(901));
-        assert_eq!(platform.expire_orders().await.unwrap(), 2);
+        assert_eq!(platform.expire_orders(&shop.alipay).await.unwrap().len(), 3);
+        assert_eq!(shop.alipay.query(&e5.order_id).await.unwrap().unwrap().status, "TRADE_CLOSED");
         // A live claim (under a minute old) does: the confirmation decides.
         let mut params = order_params("E-4", 800);
         params["valid_time"] = json!(300);
         platform.create_order(&signed(&shop, params)).await.unwrap();
         platform.advance_clock(Duration::from_secs(301));
         claim(&platform, "E-4", 301_000).await;
-        assert_eq!(platform.expire_orders().await.unwrap(), 0);
+        assert!(platform.expire_orders(&shop.alipay).await.unwrap().is_empty());
         let order = platform.query_order(&signed(&shop, json!({ "out_order_no": "E-4" }))).await.unwrap();
         assert_eq!(order.status, OrderStatus::Processing);
     }
@@ -458,5 +465,77 @@ async fn the_ledger_totals_what_was_paid_and_order_sync_shares_orders_with_the_h
         assert_eq!((order.out_order_no.as_str(), token), ("L-1", created.order_token.clone()));
         assert!(platform.order_for_mini_program("tt-another", &created.order_id, None).await.is_err());
         assert!(platform.order_for_mini_program(&appid, &created.order_id, Some("ot-wrong")).await.is_err());
+    }
+}
+
+/// The sandbox gateway as it signs its notifications (the same keys `sandbox_alipay` uses).
+async fn sandbox_gateway(platform: &Platform) -> SandboxAlipay {
+    let gateway_key = platform.stored_rsa_key("sandbox-alipay-gateway-rsa").await.unwrap();
+    let merchant_key = platform.stored_rsa_key("sandbox-alipay-merchant-rsa").await.unwrap();
+    let merchant_public = parse_public_key(&merchant_key.public_base64().unwrap()).unwrap();
+    SandboxAlipay::new(platform.clone(), gateway_key, SANDBOX_APP_ID.into(), merchant_public)
+}
+
+#[tokio::test]
+async fn alipay_notifications_are_verified_and_record_a_payment_once() {
+    for (_test, platform) in platforms().await {
+        let shop = shop(&platform).await;
+        let created = platform.create_order(&signed(&shop, order_params("N-1", 1500))).await.unwrap();
+        // The confirmation claimed the order and Alipay took the money, then it died before
+        // recording anything: only Alipay's notification can tell the platform.
+        sqlx::query("UPDATE pay_orders SET paying_since = created_at, payer_user_id = $1 WHERE order_id = $2")
+            .bind(&shop.buyer.id)
+            .bind(&created.order_id)
+            .execute(platform.db().pool())
+            .await
+            .unwrap();
+        let trade = TradeRequest {
+            out_trade_no: created.order_id.clone(),
+            total_amount: 1500,
+            subject: "Mugs".into(),
+            body: "Mugs".into(),
+            seller: "Mug Shop".into(),
+            expires_at: i64::MAX,
+        };
+        let state = shop.alipay.pay(&trade, SANDBOX_PIN).await.unwrap();
+        let form = sandbox_gateway(&platform).await.notification(&created.order_id, &state.trade_no, 1500).unwrap();
+
+        // Forged: a changed amount, or signed with another key, or for another merchant.
+        let mut changed = form.clone();
+        changed.iter_mut().find(|(k, _)| k == "total_amount").unwrap().1 = "0.01".into();
+        assert!(shop.alipay.verify_notification(&changed).is_err());
+        let mut other_key = form.clone();
+        other_key.retain(|(k, _)| k != "sign");
+        let text = sorted_pairs(other_key.iter().map(|(k, v)| (k.as_str(), v.as_str())), &["sign", "sign_type"]);
+        other_key.push(("sign".into(), RsaKey::generate().unwrap().sign(&text).unwrap()));
+        let refused = shop.alipay.verify_notification(&other_key).unwrap_err();
+        assert!(refused.to_string().contains("not signed by Alipay"), "{refused}");
+        assert_eq!(
+            platform.order(&created.order_id).await.unwrap().unwrap().status,
+            OrderStatus::Processing
+        );
+
+        // The real one records the payment, for the payer, with one callback; again, nothing.
+        let notice = shop.alipay.verify_notification(&form).unwrap();
+        assert_eq!((notice.total_amount, notice.state.paid), (1500, true));
+        for _ in 0..2 {
+            let order = platform.trade_notified(&shop.alipay, &notice).await.unwrap();
+            assert_eq!(order.status, OrderStatus::Success);
+        }
+        let order = platform.order(&created.order_id).await.unwrap().unwrap();
+        assert_eq!(order.payment_info()["channel_no"], state.trade_no);
+        assert_eq!(platform.notifications(&shop.created.app.appid).await.unwrap().len(), 1);
+        let payer: Option<String> = sqlx::query_scalar("SELECT payer_user_id FROM pay_orders WHERE order_id = $1")
+            .bind(&created.order_id)
+            .fetch_one(platform.db().pool())
+            .await
+            .unwrap();
+        assert_eq!(payer.as_deref(), Some(shop.buyer.id.as_str()));
+
+        // A notification whose amount is not the order's is refused.
+        let other = platform.create_order(&signed(&shop, order_params("N-2", 900))).await.unwrap();
+        let mut wrong = notice.clone();
+        wrong.out_trade_no = other.order_id;
+        assert!(platform.trade_notified(&shop.alipay, &wrong).await.is_err());
     }
 }

@@ -27,8 +27,12 @@ fn valid_attribute(name: &str) -> bool {
         && name.chars().all(|c| !c.is_whitespace() && !matches!(c, '"' | '\'' | '>' | '/' | '=' | '<'))
 }
 
-/// The DOM name of a tree attribute: the template compiler writes `aria-label` as `ariaLabel`.
+/// The DOM name of a tree attribute: the template compiler writes `aria-label` as `ariaLabel`,
+/// and WeChat's `aria-role` is the element's ARIA role.
 pub fn dom_attribute_name(name: &str) -> std::borrow::Cow<'_, str> {
+    if name == "ariaRole" {
+        return "role".into();
+    }
     match name.strip_prefix("aria") {
         Some(rest) if rest.starts_with(|c: char| c.is_ascii_uppercase()) => {
             format!("aria-{}", rest.to_ascii_lowercase()).into()
@@ -100,12 +104,14 @@ mod tests {
     fn trees_become_escaped_custom_elements() {
         let tree = json!([
             { "tag": "view", "attr": { "class": "a \"b\"", "data-n": 3 }, "children": ["x < y & z"] },
-            { "tag": "product-card", "attr": { "ariaLabel": "Card", "ariaHidden": "true" }, "children": [] }
+            { "tag": "product-card", "attr": { "ariaLabel": "Card", "ariaHidden": "true" }, "children": [] },
+            { "tag": "view", "attr": { "ariaRole": "button" }, "children": [] }
         ]);
         assert_eq!(
             render(&tree),
             "<wx-view class=\"a &quot;b&quot;\" data-n=\"3\">x &lt; y &amp; z</wx-view>\
-             <wx-product-card aria-label=\"Card\" aria-hidden=\"true\"></wx-product-card>"
+             <wx-product-card aria-label=\"Card\" aria-hidden=\"true\"></wx-product-card>\
+             <wx-view role=\"button\"></wx-view>"
         );
     }
 }

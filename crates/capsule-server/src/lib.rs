@@ -96,8 +96,14 @@ pub async fn serve_until(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let worker =
-        tokio::spawn(payments::run_worker(state.platform.clone(), std::time::Duration::from_secs(2)));
+    if let Ok(address) = listener.local_addr() {
+        state.payments.set_origin(format!("http://{address}"));
+    }
+    let worker = tokio::spawn(payments::run_worker(
+        state.platform.clone(),
+        state.payments.clone(),
+        std::time::Duration::from_secs(2),
+    ));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     worker.abort();

@@ -18,7 +18,7 @@ use capsule_platform::login::OpenApiError;
 use capsule_platform::payments::Order;
 use capsule_platform::payments::notify::NotifySender;
 use capsule_platform::payments::provider::{
-    Alipay, AlipayConfig, BoxFuture, GatewayTransport, PaymentProvider,
+    Alipay, AlipayConfig, BoxFuture, FormPoster, GatewayTransport, PaymentProvider,
 };
 use capsule_platform::payments::sandbox::sandbox_alipay;
 use capsule_platform::payments::sign::{RsaKey, parse_public_key};
@@ -37,6 +37,30 @@ pub fn routes() -> Router<AppState> {
         .route("/api/apps/ecpay/v1/query_refund", post(query_refund))
         .route("/api/cashier/{order_id}", get(cashier))
         .route("/api/cashier/{order_id}/pay", post(pay))
+        .route(ALIPAY_NOTIFY_PATH, post(alipay_notify))
+}
+
+/// Where Alipay posts its asynchronous notifications to the platform.
+pub const ALIPAY_NOTIFY_PATH: &str = "/api/payments/alipay/notify";
+
+/// Alipay's asynchronous notification (a form): checked with Alipay's key, then the payment is
+/// recorded unless it already was. Alipay repeats a notification until the answer is `success`.
+async fn alipay_notify(
+    State(state): State<AppState>,
+    axum::extract::Form(form): axum::extract::Form<Vec<(String, String)>>,
+) -> (axum::http::StatusCode, &'static str) {
+    let outcome = async {
+        let provider = state.payments.provider(&state.platform).await?;
+        let notice = provider.verify_notification(&form)?;
+        state.platform.trade_notified(provider.as_ref(), &notice).await
+    };
+    match outcome.await {
+        Ok(_) => (axum::http::StatusCode::OK, "success"),
+        Err(e) => {
+            eprintln!("payments: refused an Alipay notification: {e}");
+            (axum::http::StatusCode::BAD_REQUEST, "fail")
+        }
+    }
 }
 
 /// What the host's cashier sheet shows: `GET /api/cashier/{order_id}?order_token=`.
@@ -129,12 +153,20 @@ impl AlipaySettings {
 pub struct Payments {
     settings: Option<AlipaySettings>,
     provider: OnceCell<Arc<dyn PaymentProvider>>,
+    /// The server's own address, where the sandbox posts its notifications.
+    origin: std::sync::OnceLock<String>,
 }
 
 impl Payments {
     /// Payments through a real gateway when `settings` name one, else the sandbox.
     pub fn new(settings: Option<AlipaySettings>) -> Payments {
-        Payments { settings, provider: OnceCell::new() }
+        Payments { settings, provider: OnceCell::new(), origin: std::sync::OnceLock::new() }
+    }
+
+    /// The server's address (`http://127.0.0.1:8787`), once it listens: the sandbox gateway
+    /// then notifies the platform of payments over HTTP, as Alipay does.
+    pub fn set_origin(&self, origin: String) {
+        let _ = self.origin.set(origin);
     }
 
     pub async fn provider(&self, platform: &Platform) -> Result<Arc<dyn PaymentProvider>, PlatformError> {
@@ -142,7 +174,14 @@ impl Payments {
             .get_or_try_init(|| async {
                 let provider: Arc<dyn PaymentProvider> = match &self.settings {
                     Some(settings) => Arc::new(settings.provider()?),
-                    None => Arc::new(sandbox_alipay(platform, "").await?),
+                    None => {
+                        let notify_url = match self.origin.get() {
+                            Some(origin) => format!("{origin}{ALIPAY_NOTIFY_PATH}"),
+                            None => String::new(),
+                        };
+                        let poster: Arc<dyn FormPoster> = Arc::new(HttpSender::default());
+                        Arc::new(sandbox_alipay(platform, &notify_url, Some(poster)).await?)
+                    }
                 };
                 Ok(provider)
             })
@@ -193,6 +232,25 @@ impl Default for HttpSender {
     }
 }
 
+impl FormPoster for HttpSender {
+    fn post_form<'a>(
+        &'a self,
+        url: &'a str,
+        form: &'a [(String, String)],
+    ) -> BoxFuture<'a, Result<String, String>> {
+        Box::pin(async move {
+            let (agent, url, form) = (self.agent.clone(), url.to_string(), form.to_vec());
+            tokio::task::spawn_blocking(move || {
+                let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                let mut response = agent.post(&url).send_form(pairs).map_err(|e| e.to_string())?;
+                response.body_mut().read_to_string().map_err(|e| e.to_string())
+            })
+            .await
+            .map_err(|e| e.to_string())?
+        })
+    }
+}
+
 impl NotifySender for HttpSender {
     fn post<'a>(&'a self, url: &'a str, body: &'a Json_) -> BoxFuture<'a, Result<String, String>> {
         Box::pin(async move {
@@ -212,11 +270,16 @@ impl NotifySender for HttpSender {
     }
 }
 
-/// Every `interval`: unpaid orders past their time expire, and due callbacks are sent.
-pub async fn run_worker(platform: Platform, interval: Duration) {
+/// Every `interval`: unpaid orders past their time expire (their trades closed), and due
+/// callbacks are sent.
+pub async fn run_worker(platform: Platform, payments: Arc<Payments>, interval: Duration) {
     let sender = HttpSender::default();
     loop {
-        if let Err(e) = platform.expire_orders().await {
+        let expired = match payments.provider(&platform).await {
+            Ok(provider) => platform.expire_orders(provider.as_ref()).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = expired {
             eprintln!("payments: expiring orders failed: {e}");
         }
         if let Err(e) = platform.deliver_notifications(&sender).await {

@@ -47,8 +47,10 @@ pub fn shop_order(body: &Json) -> Result<Draft, String> {
         if !in_stock {
             return Err(format!("{title} is out of stock"));
         }
+        // The spec (colour, style) is a label the customer chose; it does not change the price.
+        let spec = line["spec"].as_str().unwrap_or("").trim().chars().take(30).collect::<String>();
         total += price * count;
-        priced.push(json!({ "id": id, "title": title, "price": price, "count": count }));
+        priced.push(json!({ "id": id, "title": title, "spec": spec, "price": price, "count": count }));
     }
     let first = priced[0]["title"].as_str().unwrap_or("").to_string();
     let title = if priced.len() > 1 { format!("{first} and {} more", priced.len() - 1) } else { first };
@@ -94,10 +96,11 @@ mod tests {
     #[test]
     fn the_backend_prices_orders_itself() {
         let draft = shop_order(
-            &json!({ "lines": [{ "id": "p1", "count": 2, "price": 1 }, { "id": "p4", "count": 1 }] }),
+            &json!({ "lines": [{ "id": "p1", "count": 2, "price": 1, "spec": "Sky blue" }, { "id": "p4", "count": 1 }] }),
         )
         .unwrap();
         assert_eq!(draft.total, 2 * 3900 + 2500);
+        assert_eq!(draft.lines[0]["spec"], "Sky blue");
         assert_eq!(draft.title, "Ceramic mug and 1 more");
         assert!(
             shop_order(&json!({ "lines": [{ "id": "p2", "count": 1 }] }))

@@ -271,7 +271,21 @@ async fn order(
         let status = answer["payment_info"]["order_status"].as_str().unwrap_or("");
         merchant.change_ledger(|ledger| ledger.settle(&out_order_no, status));
     }
-    Ok(Json(serde_json::to_value(merchant.read_ledger(find)).unwrap_or_default()))
+    let mut answer = serde_json::to_value(merchant.read_ledger(find)).unwrap_or_default();
+    if let Some(code) = answer["ticket_code"].as_str() {
+        answer["ticket_qr"] = json!(ticket_qr(code));
+    }
+    Ok(Json(answer))
+}
+
+/// The e-ticket's QR code as an SVG data URL: the picture travels with the order through
+/// `tt.request`, because a person's browser cannot reach this backend itself.
+fn ticket_qr(code: &str) -> String {
+    use base64::Engine as _;
+    let svg = qrcode::QrCode::new(code.as_bytes())
+        .map(|qr| qr.render::<qrcode::render::svg::Color>().min_dimensions(240, 240).quiet_zone(true).build())
+        .unwrap_or_default();
+    format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg))
 }
 
 async fn taken_seats(State(merchant): State<Merchant>, Path(show): Path<String>) -> Json<Json_> {

@@ -441,17 +441,32 @@ impl Platform {
         Ok(self.order_row(&order.order_id).await?.unwrap_or(order))
     }
 
-    /// Marks every unpaid order whose time is up as TIMEOUT; answers how many.
-    pub async fn expire_orders(&self) -> Result<u64> {
-        let done = sqlx::query(
-            "UPDATE pay_orders SET status = 'TIMEOUT' WHERE status = 'PROCESSING' AND expires_at <= $1 \
+    /// Marks every unpaid order whose time is up as TIMEOUT, and closes its trade with the
+    /// provider (if it has one) so that it cannot be paid later; answers the orders expired.
+    pub async fn expire_orders(&self, provider: &dyn PaymentProvider) -> Result<Vec<String>> {
+        let due: Vec<String> = sqlx::query_scalar(
+            "SELECT order_id FROM pay_orders WHERE status = 'PROCESSING' AND expires_at <= $1 \
              AND (paying_since IS NULL OR paying_since < $2)",
         )
         .bind(self.now())
         .bind(self.now() - PAY_CLAIM_LEASE_MS)
-        .execute(self.db.pool())
+        .fetch_all(self.db.pool())
         .await?;
-        Ok(done.rows_affected())
+        let mut expired = Vec::new();
+        for order_id in due {
+            let Some(order) = self.order_row(&order_id).await? else { continue };
+            if self.expire_if_due(order).await?.status != OrderStatus::Timeout {
+                continue;
+            }
+            match provider.close(&order_id).await {
+                Ok(()) => {}
+                // No trade was ever made: nothing to close.
+                Err(crate::PlatformError::Payment(message)) if message.contains("TRADE_NOT_EXIST") => {}
+                Err(e) => eprintln!("payments: closing the trade of expired order {order_id}: {e}"),
+            }
+            expired.push(order_id);
+        }
+        Ok(expired)
     }
 
     /// `POST /api/apps/ecpay/v1/query_order`.
@@ -518,13 +533,15 @@ impl Platform {
         }
         let now = self.now();
         // A claim left by a confirmation that died is taken over after a minute.
+        // The claimant is noted as the payer, for a notification that arrives without them.
         let claimed = sqlx::query(
-            "UPDATE pay_orders SET paying_since = $1 WHERE order_id = $2 AND status = 'PROCESSING' \
-             AND (paying_since IS NULL OR paying_since < $3)",
+            "UPDATE pay_orders SET paying_since = $1, payer_user_id = $4 WHERE order_id = $2 \
+             AND status = 'PROCESSING' AND (paying_since IS NULL OR paying_since < $3)",
         )
         .bind(now)
         .bind(order_id)
         .bind(now - PAY_CLAIM_LEASE_MS)
+        .bind(&payer.id)
         .execute(self.db.pool())
         .await?;
         if claimed.rows_affected() != 1 {
@@ -532,7 +549,7 @@ impl Platform {
         }
         let charged = self.charge(provider, &order, &app, auth).await;
         let result = match charged {
-            Ok(state) => self.record_payment(provider, &order, &app, payer, &state).await,
+            Ok(state) => self.record_payment(provider, &order, &app, &payer.id, &state).await,
             Err(e) => Err(e),
         };
         // Whatever happened, the claim is let go (a paid order is no longer PROCESSING anyway).
@@ -570,10 +587,10 @@ impl Platform {
         provider: &dyn PaymentProvider,
         order: &Order,
         app: &App,
-        payer: &User,
+        payer_id: &str,
         state: &TradeState,
     ) -> Result<Order> {
-        let openid = self.keys.openid(&app.appid, &payer.id);
+        let openid = self.keys.openid(&app.appid, payer_id);
         let now = self.now();
         let mut tx = self.db.pool().begin().await?;
         let updated = sqlx::query(
@@ -583,7 +600,7 @@ impl Platform {
         .bind(now)
         .bind(&state.trade_no)
         .bind(provider.way())
-        .bind(&payer.id)
+        .bind(payer_id)
         .bind(&openid)
         .bind(&order.order_id)
         .execute(&mut *tx)
@@ -609,6 +626,44 @@ impl Platform {
         }
         tx.commit().await?;
         Ok(self.order(&order.order_id).await?.unwrap_or_else(|| order.clone()))
+    }
+
+    /// The provider's asynchronous notification about the trade of an order, its signature
+    /// already checked: a payment the platform had not recorded yet (the confirmation that took
+    /// it died) is recorded, with its callback to the developer, exactly as if confirmed; a
+    /// notification repeated, or about an order already paid, changes nothing. The amount must
+    /// be the order's.
+    pub async fn trade_notified(
+        &self,
+        provider: &dyn PaymentProvider,
+        notice: &provider::TradeNotice,
+    ) -> Result<Order> {
+        let order = self
+            .order_row(&notice.out_trade_no)
+            .await?
+            .ok_or_else(|| crate::PlatformError::NotFound(format!("no order {}", notice.out_trade_no)))?;
+        if !notice.state.paid || order.status == OrderStatus::Success {
+            return Ok(order);
+        }
+        if notice.total_amount != order.total_amount {
+            return Err(crate::PlatformError::Invalid(format!(
+                "the notification says {} fen were paid for an order of {}",
+                notice.total_amount, order.total_amount
+            )));
+        }
+        // The money moved even if the order timed out meanwhile: it is recorded, not lost.
+        let payer: Option<String> =
+            sqlx::query_scalar("SELECT payer_user_id FROM pay_orders WHERE order_id = $1")
+                .bind(&order.order_id)
+                .fetch_one(self.db.pool())
+                .await?;
+        let payer = payer.unwrap_or_default();
+        sqlx::query("UPDATE pay_orders SET status = 'PROCESSING' WHERE order_id = $1 AND status = 'TIMEOUT'")
+            .bind(&order.order_id)
+            .execute(self.db.pool())
+            .await?;
+        let app = self.app(&order.appid).await?;
+        self.record_payment(provider, &order, &app, &payer, &notice.state).await
     }
 
     /// `POST /api/apps/ecpay/v1/create_refund`: refunds part or all of a paid order through

@@ -38,6 +38,16 @@ pub struct TradeState {
     pub status: String,
 }
 
+/// What an asynchronous notification from the provider says about a trade, once its signature
+/// checked out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TradeNotice {
+    pub out_trade_no: String,
+    /// Fen.
+    pub total_amount: i64,
+    pub state: TradeState,
+}
+
 /// Whoever moves the money.
 pub trait PaymentProvider: Send + Sync {
     /// Douyin's `way` for payments through this provider (`2` is Alipay).
@@ -55,6 +65,19 @@ pub trait PaymentProvider: Send + Sync {
     ) -> BoxFuture<'a, Result<()>>;
     /// Closes an unpaid trade.
     fn close<'a>(&'a self, out_trade_no: &'a str) -> BoxFuture<'a, Result<()>>;
+    /// Reads an asynchronous notification (its form parameters); one the provider did not
+    /// sign, or about another merchant, is refused.
+    fn verify_notification(&self, form: &[(String, String)]) -> Result<TradeNotice>;
+}
+
+/// Posts a form to a URL and brings back the answer's body: how a gateway's notifications
+/// travel.
+pub trait FormPoster: Send + Sync {
+    fn post_form<'a>(
+        &'a self,
+        url: &'a str,
+        form: &'a [(String, String)],
+    ) -> BoxFuture<'a, std::result::Result<String, String>>;
 }
 
 /// Carries a signed request's form parameters to the gateway and brings back its body.
@@ -178,11 +201,15 @@ pub fn signed_response<'a>(body: &'a str, key: &str) -> Option<(&'a str, String)
 }
 
 fn trade_state(response: &Json) -> TradeState {
-    let status = response["trade_status"].as_str().unwrap_or("WAIT_BUYER_PAY").to_string();
+    let status = response["trade_status"].as_str().unwrap_or("WAIT_BUYER_PAY");
+    state_of(response["trade_no"].as_str().unwrap_or_default(), status)
+}
+
+fn state_of(trade_no: &str, status: &str) -> TradeState {
     TradeState {
-        trade_no: response["trade_no"].as_str().unwrap_or_default().to_string(),
+        trade_no: trade_no.to_string(),
         paid: status == "TRADE_SUCCESS" || status == "TRADE_FINISHED",
-        status,
+        status: status.to_string(),
     }
 }
 
@@ -258,6 +285,26 @@ impl PaymentProvider for Alipay {
     fn close<'a>(&'a self, out_trade_no: &'a str) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
             self.call("alipay.trade.close", json!({ "out_trade_no": out_trade_no })).await.map(|_| ())
+        })
+    }
+
+    /// Alipay's notification: RSA2 over every non-empty parameter but `sign` and `sign_type`,
+    /// sorted, checked with Alipay's public key.
+    fn verify_notification(&self, form: &[(String, String)]) -> Result<TradeNotice> {
+        let get = |key: &str| form.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).unwrap_or("");
+        let text = sorted_pairs(form.iter().map(|(k, v)| (k.as_str(), v.as_str())), &["sign", "sign_type"]);
+        if get("sign_type") != "RSA2" || !rsa2_verify(&self.config.alipay_public_key, &text, get("sign")) {
+            return Err(PlatformError::Payment("the notification is not signed by Alipay".into()));
+        }
+        if get("app_id") != self.config.app_id {
+            return Err(PlatformError::Payment(format!("the notification is for app_id {}", get("app_id"))));
+        }
+        let total_amount = fen(get("total_amount"))
+            .ok_or_else(|| PlatformError::Payment("the notification's total_amount is not yuan".into()))?;
+        Ok(TradeNotice {
+            out_trade_no: get("out_trade_no").to_string(),
+            total_amount,
+            state: state_of(get("trade_no"), get("trade_status")),
         })
     }
 }

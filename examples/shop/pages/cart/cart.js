@@ -12,9 +12,9 @@ Page({
   },
 
   onStep(event) {
-    const { id, delta } = event.currentTarget.dataset;
+    const { key, delta } = event.currentTarget.dataset;
     const lines = app.globalData.cart
-      .map((line) => (line.id === id ? { ...line, count: line.count + delta } : line))
+      .map((line) => (line.key === key ? { ...line, count: line.count + delta } : line))
       .filter((line) => line.count > 0);
     app.globalData.cart = lines;
     wx.setStorageSync('cart', lines);

@@ -43,7 +43,7 @@ Page({
       return;
     }
     this.setData({ paying: true });
-    const lines = this.data.lines.map((line) => ({ id: line.id, count: line.count }));
+    const lines = this.data.lines.map((line) => ({ id: line.id, spec: line.spec, count: line.count }));
     app.call('/api/orders', { method: 'POST', data: { lines, address } })
       .then((order) => {
         tt.pay({

@@ -1,20 +1,41 @@
-const { products } = require('../../utils/data.js');
+const { banners, categories, products } = require('../../utils/data.js');
 
 const app = getApp();
+
+// Products of a category ('all' for every one) whose titles contain the keyword.
+function matching(category, keyword) {
+  const wanted = keyword.trim().toLowerCase();
+  return products.filter(
+    (item) => (category === 'all' || item.category === category) && item.title.toLowerCase().includes(wanted)
+  );
+}
 
 Page({
   data: {
     keyword: '',
+    banners,
+    banner: 0,
+    categories,
+    category: 'all',
     shown: products,
     total: products.length
   },
 
   onSearch(event) {
-    const keyword = event.detail.value.trim().toLowerCase();
-    this.setData({
-      keyword: event.detail.value,
-      shown: products.filter((item) => item.title.toLowerCase().includes(keyword))
-    });
+    this.setData({ keyword: event.detail.value, shown: matching(this.data.category, event.detail.value) });
+  },
+
+  onCategory(event) {
+    const category = event.currentTarget.dataset.id;
+    this.setData({ category, shown: matching(category, this.data.keyword) });
+  },
+
+  onBanner(event) {
+    this.setData({ banner: event.detail.current });
+  },
+
+  onBannerTap(event) {
+    wx.navigateTo({ url: `/packageProduct/pages/detail/detail?id=${event.currentTarget.dataset.id}` });
   },
 
   onOpen(event) {
@@ -27,7 +48,7 @@ Page({
   },
 
   onPullDownRefresh() {
-    this.setData({ keyword: '', shown: products });
+    this.setData({ keyword: '', category: 'all', shown: products });
     wx.stopPullDownRefresh();
   }
 });

@@ -14,9 +14,8 @@ Page({
     }
   },
 
-  onBuy(event) {
-    const showId = event.currentTarget.dataset.show;
-    tt.navigateTo({ url: `/pages/order/order?film=${this.data.film.id}&show=${showId}` });
+  onChoose(event) {
+    tt.navigateTo({ url: `/pages/seats/seats?show=${event.currentTarget.dataset.show}` });
   },
 
   // The host's scanner: the code's text comes back.

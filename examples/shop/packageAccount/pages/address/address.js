@@ -1,4 +1,7 @@
-// A new delivery address: every kind of picker, a form that submits named values, and reset.
+// The person's delivery addresses, kept by the shop's backend, and a form for a new one:
+// every kind of picker, a form that submits named values, and reset.
+const app = getApp();
+
 const cities = {
   Zhejiang: ['Hangzhou', 'Ningbo', 'Wenzhou'],
   Guangdong: ['Guangzhou', 'Shenzhen'],
@@ -19,7 +22,17 @@ Page({
     windows: ['09:00-12:00', '12:00-15:00', '15:00-18:00', '18:00-21:00'],
     slot: [0, 0],
     slotText: 'Today 09:00-12:00',
-    result: 'Not saved yet.'
+    result: 'Not saved yet.',
+    addresses: []
+  },
+
+  // Saved addresses, when the person already logged in to the shop; saving logs in if needed.
+  onLoad() {
+    if (wx.getStorageSync('session')) {
+      app.call('/api/addresses')
+        .then((res) => this.setData({ addresses: res.addresses }))
+        .catch(() => {});
+    }
   },
 
   onRegionColumn(event) {
@@ -57,7 +70,16 @@ Page({
       wx.showToast({ title: 'Enter a name', icon: 'none' });
       return;
     }
-    this.setData({ result: `Saved: ${JSON.stringify(value)}; slot ${this.data.slotText}` });
+    const region = this.data.regionText === 'not chosen' ? '' : this.data.regionText;
+    const detail = [(value.street || '').trim(), region].filter(Boolean).join(', ');
+    const address = { name: value.name, phone: value.phone, detail };
+    app.logIn()
+      .then(() => app.call('/api/addresses', { method: 'POST', data: address }))
+      .then((res) => this.setData({
+        addresses: res.addresses,
+        result: `Saved: ${JSON.stringify(value)}; slot ${this.data.slotText}`
+      }))
+      .catch((error) => this.setData({ result: `Not saved: ${error.message}` }));
   },
 
   onReset() {

@@ -28,7 +28,7 @@ Page({
         this.setData({
           order,
           status: STATUS[order.status] || order.status,
-          lines: order.lines.map((line) => ({ title: line.title, count: line.count, price: (line.price / 100).toFixed(2) })),
+          lines: order.lines.map((line, index) => ({ key: index, title: line.title, spec: line.spec, count: line.count, price: (line.price / 100).toFixed(2) })),
           total: (order.total / 100).toFixed(2)
         });
         wx.stopPullDownRefresh();

@@ -14,7 +14,10 @@ Page({
     related: [],
     relatedRounds: 0,
     relatedNote: '',
-    shared: ''
+    shared: '',
+    spec: '',
+    specTitle: 'Style',
+    quantity: 1
   },
 
   onLoad(query) {
@@ -22,6 +25,8 @@ Page({
     const others = products.filter((item) => item !== product);
     this.setData({
       product,
+      spec: (product && product.specs && product.specs[0]) || '',
+      specTitle: product && product.category === 'kitchen' ? 'Colour' : 'Style',
       photos: (product && product.photos) || ['#eeeeee'],
       related: others.map((item) => ({ key: item.id, title: item.title }))
     });
@@ -58,8 +63,25 @@ Page({
     });
   },
 
+  onSpec(event) {
+    this.setData({ spec: event.currentTarget.dataset.spec });
+  },
+
+  // One to what is in stock.
+  onQuantity(event) {
+    const quantity = this.data.quantity + event.currentTarget.dataset.delta;
+    if (quantity < 1) {
+      return;
+    }
+    if (quantity > this.data.product.stock) {
+      wx.showToast({ title: `Only ${this.data.product.stock} in stock`, icon: 'none' });
+      return;
+    }
+    this.setData({ quantity });
+  },
+
   onAdd() {
-    app.addToCart(this.data.product.id);
+    app.addToCart(this.data.product.id, this.data.spec, this.data.quantity);
     wx.showToast({ title: 'Added', icon: 'success' });
   },
 
