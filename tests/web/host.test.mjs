@@ -11,10 +11,11 @@ startHost();
 test('the feed shows videos with their anchors', async () => {
   const page = await newPage();
   await page.locator('article.video').first().waitFor();
-  assert.equal(await page.locator('article.video').count(), 4);
+  assert.equal(await page.locator('article.video').count(), 5);
   assert.equal(await page.locator('article.video video').first().evaluate((v) => v.src.endsWith('.mp4')), true);
   await page.getByRole('button', { name: /Capsule Shop: Shop the look/ }).waitFor();
   await page.getByRole('button', { name: /Cinema Tickets/ }).waitFor();
+  await page.getByRole('button', { name: /2048: Play 2048/ }).waitFor();
   await page.screenshot({ path: path.join(shots, 'feed.png') });
   await page.context().close();
 });

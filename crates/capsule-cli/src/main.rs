@@ -76,7 +76,7 @@ enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         bind: std::net::SocketAddr,
-        /// The folder of demo mini-programs (`shop`, `tt-tickets`); `examples/` by default.
+        /// The folder of demo mini-programs (`shop`, `tt-tickets`, `game`); `examples/` by default.
         #[arg(long)]
         examples: Option<PathBuf>,
         #[command(flatten)]

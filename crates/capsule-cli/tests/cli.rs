@@ -17,7 +17,7 @@ fn stderr(output: &Output) -> String {
 
 #[test]
 fn check_accepts_the_examples() {
-    for example in ["examples/shop", "examples/tt-tickets"] {
+    for example in ["examples/shop", "examples/tt-tickets", "examples/game"] {
         let output = capsule(&["check", example]);
         assert!(output.status.success(), "{example}: {}", stderr(&output));
         assert!(stderr(&output).contains("0 errors"));

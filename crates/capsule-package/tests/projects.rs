@@ -287,7 +287,9 @@ fn size_limits_name_the_package_and_sizes() {
 
 #[test]
 fn examples_validate_cleanly() {
-    for (name, dialect) in [("shop", Dialect::WeChat), ("tt-tickets", Dialect::ByteDance)] {
+    for (name, dialect) in
+        [("shop", Dialect::WeChat), ("tt-tickets", Dialect::ByteDance), ("game", Dialect::ByteDance)]
+    {
         assert_eq!(summarize(&example(name), &Limits::default()), Vec::<String>::new(), "{name}");
         let project = Project::load(&example(name)).0.unwrap();
         assert_eq!(project.dialect, dialect, "{name}");
@@ -348,7 +350,9 @@ fn builds_are_byte_for_byte_deterministic() {
 
 #[test]
 fn built_packages_read_back_with_their_manifest() {
-    for (name, dialect) in [("shop", Dialect::WeChat), ("tt-tickets", Dialect::ByteDance)] {
+    for (name, dialect) in
+        [("shop", Dialect::WeChat), ("tt-tickets", Dialect::ByteDance), ("game", Dialect::ByteDance)]
+    {
         let project = Project::load(&example(name)).0.unwrap();
         let bytes = build_package(&project, Vec::new()).unwrap();
         let package = read_package(&bytes, &Limits::default()).unwrap();

@@ -243,7 +243,10 @@ async fn unpaid_orders_expire() {
         claim(&platform, "E-3", 0).await;
         // A wrong PIN leaves a trade open at Alipay: expiry closes it, so it cannot be paid late.
         let e5 = platform.create_order(&signed(&shop, order_params("E-5", 800))).await.unwrap();
-        platform.pay_order(&shop.alipay, &e5.order_id, &e5.order_token, &shop.buyer, "000000").await.unwrap_err();
+        platform
+            .pay_order(&shop.alipay, &e5.order_id, &e5.order_token, &shop.buyer, "000000")
+            .await
+            .unwrap_err();
         assert_eq!(shop.alipay.query(&e5.order_id).await.unwrap().unwrap().status, "WAIT_BUYER_PAY");
         platform.advance_clock(Duration::from_secs(901));
         assert_eq!(platform.expire_orders(&shop.alipay).await.unwrap().len(), 3);
@@ -483,12 +486,14 @@ async fn alipay_notifications_are_verified_and_record_a_payment_once() {
         let created = platform.create_order(&signed(&shop, order_params("N-1", 1500))).await.unwrap();
         // The confirmation claimed the order and Alipay took the money, then it died before
         // recording anything: only Alipay's notification can tell the platform.
-        sqlx::query("UPDATE pay_orders SET paying_since = created_at, payer_user_id = $1 WHERE order_id = $2")
-            .bind(&shop.buyer.id)
-            .bind(&created.order_id)
-            .execute(platform.db().pool())
-            .await
-            .unwrap();
+        sqlx::query(
+            "UPDATE pay_orders SET paying_since = created_at, payer_user_id = $1 WHERE order_id = $2",
+        )
+        .bind(&shop.buyer.id)
+        .bind(&created.order_id)
+        .execute(platform.db().pool())
+        .await
+        .unwrap();
         let trade = TradeRequest {
             out_trade_no: created.order_id.clone(),
             total_amount: 1500,
@@ -498,7 +503,8 @@ async fn alipay_notifications_are_verified_and_record_a_payment_once() {
             expires_at: i64::MAX,
         };
         let state = shop.alipay.pay(&trade, SANDBOX_PIN).await.unwrap();
-        let form = sandbox_gateway(&platform).await.notification(&created.order_id, &state.trade_no, 1500).unwrap();
+        let form =
+            sandbox_gateway(&platform).await.notification(&created.order_id, &state.trade_no, 1500).unwrap();
 
         // Forged: a changed amount, or signed with another key, or for another merchant.
         let mut changed = form.clone();
@@ -506,14 +512,12 @@ async fn alipay_notifications_are_verified_and_record_a_payment_once() {
         assert!(shop.alipay.verify_notification(&changed).is_err());
         let mut other_key = form.clone();
         other_key.retain(|(k, _)| k != "sign");
-        let text = sorted_pairs(other_key.iter().map(|(k, v)| (k.as_str(), v.as_str())), &["sign", "sign_type"]);
+        let text =
+            sorted_pairs(other_key.iter().map(|(k, v)| (k.as_str(), v.as_str())), &["sign", "sign_type"]);
         other_key.push(("sign".into(), RsaKey::generate().unwrap().sign(&text).unwrap()));
         let refused = shop.alipay.verify_notification(&other_key).unwrap_err();
         assert!(refused.to_string().contains("not signed by Alipay"), "{refused}");
-        assert_eq!(
-            platform.order(&created.order_id).await.unwrap().unwrap().status,
-            OrderStatus::Processing
-        );
+        assert_eq!(platform.order(&created.order_id).await.unwrap().unwrap().status, OrderStatus::Processing);
 
         // The real one records the payment, for the payer, with one callback; again, nothing.
         let notice = shop.alipay.verify_notification(&form).unwrap();
@@ -525,11 +529,12 @@ async fn alipay_notifications_are_verified_and_record_a_payment_once() {
         let order = platform.order(&created.order_id).await.unwrap().unwrap();
         assert_eq!(order.payment_info()["channel_no"], state.trade_no);
         assert_eq!(platform.notifications(&shop.created.app.appid).await.unwrap().len(), 1);
-        let payer: Option<String> = sqlx::query_scalar("SELECT payer_user_id FROM pay_orders WHERE order_id = $1")
-            .bind(&created.order_id)
-            .fetch_one(platform.db().pool())
-            .await
-            .unwrap();
+        let payer: Option<String> =
+            sqlx::query_scalar("SELECT payer_user_id FROM pay_orders WHERE order_id = $1")
+                .bind(&created.order_id)
+                .fetch_one(platform.db().pool())
+                .await
+                .unwrap();
         assert_eq!(payer.as_deref(), Some(shop.buyer.id.as_str()));
 
         // A notification whose amount is not the order's is refused.

@@ -41,6 +41,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ),
     ("shop-promo.mp4", "video/mp4", include_bytes!("../../../web/media/shop-promo.mp4")),
     ("tickets-promo.mp4", "video/mp4", include_bytes!("../../../web/media/tickets-promo.mp4")),
+    ("game-promo.mp4", "video/mp4", include_bytes!("../../../web/media/game-promo.mp4")),
     ("city-walk.mp4", "video/mp4", include_bytes!("../../../web/media/city-walk.mp4")),
     ("night-sky.mp4", "video/mp4", include_bytes!("../../../web/media/night-sky.mp4")),
 ];

@@ -45,6 +45,15 @@ const DEMO_APPS: &[DemoApp] = &[
         description: "Films, showtimes and seats.",
         keywords: &["cinema", "film", "movie", "ticket", "grinch"],
     },
+    DemoApp {
+        folder: "game",
+        appid: "tt00000000game48",
+        name: "2048",
+        icon: include_bytes!("../../../web/media/game-icon.png"),
+        category: "Games",
+        description: "Slide the tiles, join the numbers, get to 2048, top the leaderboard.",
+        keywords: &["game", "2048", "puzzle", "leaderboard"],
+    },
 ];
 
 /// Why the demo could not be seeded.
@@ -112,7 +121,7 @@ pub async fn connect_backend(platform: &Platform, origin: &str) -> Result<(), De
     Ok(())
 }
 
-/// The promotional videos (files built into the host), two carrying their app's anchor.
+/// The promotional videos (files built into the host), three carrying their app's anchor.
 /// Their times are fixed and old, so anything posted later comes first in the feed.
 async fn seed_videos(platform: &Platform) -> Result<(), DemoError> {
     let videos = [
@@ -129,6 +138,13 @@ async fn seed_videos(platform: &Platform) -> Result<(), DemoError> {
             "The Grinch is back this weekend, grab your seats",
             "tickets-promo.mp4",
             Some(("tt00000000ticket", "", "Buy tickets")),
+        ),
+        (
+            "v5",
+            "@puzzle.daily",
+            "Can you get to 2048? Top scores this week on the leaderboard",
+            "game-promo.mp4",
+            Some(("tt00000000game48", "pages/index/index", "Play 2048")),
         ),
         ("v3", "@walks", "A slow walk through the old town", "city-walk.mp4", None),
         ("v4", "@stargazer", "Patterns in the night sky", "night-sky.mp4", None),

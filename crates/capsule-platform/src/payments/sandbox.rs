@@ -27,7 +27,9 @@ pub struct SandboxAlipay {
 
 impl std::fmt::Debug for SandboxAlipay {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SandboxAlipay").field("merchant_app_id", &self.merchant_app_id).finish_non_exhaustive()
+        f.debug_struct("SandboxAlipay")
+            .field("merchant_app_id", &self.merchant_app_id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -56,7 +58,12 @@ impl SandboxAlipay {
     }
 
     /// Alipay's asynchronous notification that a trade was paid, signed with the gateway's key.
-    pub fn notification(&self, out_trade_no: &str, trade_no: &str, total: i64) -> Result<Vec<(String, String)>> {
+    pub fn notification(
+        &self,
+        out_trade_no: &str,
+        trade_no: &str,
+        total: i64,
+    ) -> Result<Vec<(String, String)>> {
         let now = crate::payments::format_time(self.platform.now());
         let mut form: Vec<(String, String)> = [
             ("notify_time", now.as_str()),
@@ -318,7 +325,8 @@ pub async fn sandbox_alipay(
     let merchant_key = platform.stored_rsa_key("sandbox-alipay-merchant-rsa").await?;
     let gateway_public = parse_public_key(&gateway_key.public_base64()?)?;
     let merchant_public = parse_public_key(&merchant_key.public_base64()?)?;
-    let mut sandbox = SandboxAlipay::new(platform.clone(), gateway_key, SANDBOX_APP_ID.into(), merchant_public);
+    let mut sandbox =
+        SandboxAlipay::new(platform.clone(), gateway_key, SANDBOX_APP_ID.into(), merchant_public);
     if let Some(notifier) = notifier {
         sandbox = sandbox.with_notifier(notifier);
     }
