@@ -25,7 +25,7 @@ fn the_host_app_serves_its_page_assets_feed_and_search() {
     let feed = json_of(&http(&addr, "GET", "/api/feed", None).2);
     let anchored: Vec<&Json> =
         feed["videos"].as_array().unwrap().iter().filter(|v| !v["anchor"].is_null()).collect();
-    assert_eq!(anchored.len(), 2);
+    assert_eq!(anchored.len(), 3);
     assert_eq!(anchored[0]["anchor"]["name"], "Capsule Shop");
 
     let found = json_of(&http(&addr, "GET", "/api/search?q=tea", None).2);
@@ -80,7 +80,7 @@ fn opening_a_mini_program_renders_its_first_frame_and_streams_over_a_socket() {
     let render = next(&mut socket, "render");
     assert_eq!(render["tree"], opened["tree"]);
     let page = opened["page"].as_u64().unwrap();
-    let add = json!({ "type": "event", "page": page, "path": [1, 0, 2], "event": "tap", "detail": {} });
+    let add = json!({ "type": "event", "page": page, "path": [3, 0, 0, 3], "event": "tap", "detail": {} });
     socket.send(tungstenite::Message::Text(add.to_string().into())).unwrap();
     let call = next(&mut socket, "call");
     assert_eq!(call["api"], "showToast");

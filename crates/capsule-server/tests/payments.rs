@@ -13,7 +13,7 @@ use std::time::Duration;
 use capsule_platform::payments::sandbox::SANDBOX_PIN;
 use capsule_platform::payments::sign::{ecpay_sign, msg_signature};
 use serde_json::{Map, Value as Json, json};
-use support::{Client, Publisher, ok, request};
+use support::{Client, Publisher, ok, request, request_bytes};
 
 /// A developer's notify endpoint on loopback: answers success and passes each body on.
 fn notify_receiver() -> (String, mpsc::Receiver<Json>) {
@@ -117,6 +117,22 @@ fn orders_are_created_paid_in_the_cashier_notified_and_refunded() {
         assert!(String::from_utf8_lossy(&bad_pin.body).contains("PIN"));
         assert_eq!(ok(pay(SANDBOX_PIN))["status"], "SUCCESS");
         assert_eq!(pay(SANDBOX_PIN).status, 409);
+
+        // Alipay's asynchronous notifications are checked with Alipay's key: a forged one is
+        // refused (the sandbox's own, signed, is posted after each payment and accepted).
+        let forged = format!(
+            "app_id=2021000000000001&out_trade_no={order_id}&trade_no=1&trade_status=TRADE_SUCCESS\
+             &total_amount=49.90&sign_type=RSA2&sign=Zm9yZ2Vk"
+        );
+        let refused = request_bytes(
+            &server.addr,
+            "POST",
+            "/api/payments/alipay/notify",
+            forged.as_bytes(),
+            "application/x-www-form-urlencoded",
+            &[],
+        );
+        assert_eq!((refused.status, refused.body.as_slice()), (400, b"fail".as_slice()));
 
         // The worker posts the signed callback to the developer's notify URL.
         let callback = notified.recv_timeout(Duration::from_secs(20)).expect("a payment callback");
