@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { newPage, openShopFromFeed, shots, startHost } from './harness.mjs';
+import { newPage, openShopFromFeed, shots, signUpInSheet, startHost } from './harness.mjs';
 
 startHost();
 
@@ -75,10 +75,7 @@ test('a form submits its named controls, every picker mode and picker-view inclu
   await form.getByRole('switch').click();
   await form.getByRole('button', { name: 'Save' }).click();
   // The shop's backend keeps addresses: saving asks the person to log in first.
-  const login = page.getByRole('dialog', { name: 'Log in' });
-  await login.getByLabel('Username').fill('addresser');
-  await login.getByLabel('Password').fill('correct horse');
-  await login.getByRole('button', { name: 'Sign up' }).click();
+  await signUpInSheet(page, 'addresser');
   const saved = form.getByText(/^Saved: /);
   await saved.waitFor();
   const text = await saved.textContent();

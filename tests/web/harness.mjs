@@ -68,3 +68,12 @@ export async function openShopFromFeed(page) {
   await container.getByText('Ceramic mug').waitFor();
   return container;
 }
+
+/** Signs a new person up in the host's "Log in" sheet, when something asked them to log in. */
+export async function signUpInSheet(page, username) {
+  const sheet = page.getByRole('dialog', { name: 'Log in' });
+  await sheet.getByLabel('Username').fill(username);
+  await sheet.getByLabel('Password').fill('correct horse');
+  await sheet.getByRole('button', { name: 'Sign up' }).click();
+  return sheet;
+}

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { baseUrl, dataDir, newPage, root, shots, startHost } from './harness.mjs';
+import { baseUrl, dataDir, newPage, root, shots, signUpInSheet, startHost } from './harness.mjs';
 
 startHost();
 
@@ -92,10 +92,7 @@ test('share a page, post it as a video, scan its code, land on it', async () => 
   // "Make a video" answers channel 'video': the host posts a video carrying the page. Posting
   // needs an account: the host asks first.
   await tickets.getByRole('button', { name: 'Make a video' }).click();
-  const login = page.getByRole('dialog', { name: 'Log in' });
-  await login.getByLabel('Username').fill('filmfan');
-  await login.getByLabel('Password').fill('correct horse');
-  await login.getByRole('button', { name: 'Sign up' }).click();
+  await signUpInSheet(page, 'filmfan');
   const post = page.getByRole('dialog', { name: 'Post a video' });
   await post.getByText('Mini-program: Cinema Tickets · The Grinch').waitFor();
   await post.getByLabel('Video file').setInputFiles(path.join(root, 'web/media/night-sky.mp4'));

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { newPage, openShopFromFeed, shots, startHost } from './harness.mjs';
+import { newPage, openShopFromFeed, shots, signUpInSheet, startHost } from './harness.mjs';
 
 startHost();
 
@@ -46,10 +46,7 @@ test('video, anchor, store search, detail, buy, cashier, paid order in the shop 
   await container.getByRole('button', { name: 'Check out' }).click();
 
   // The shop's backend needs the person: the host asks them to log in (sign up here).
-  const login = page.getByRole('dialog', { name: 'Log in' });
-  await login.getByLabel('Username').fill('shopper');
-  await login.getByLabel('Password').fill('correct horse');
-  await login.getByRole('button', { name: 'Sign up' }).click();
+  const login = await signUpInSheet(page, 'shopper');
   await login.waitFor({ state: 'detached' });
 
   // No address yet: add one, kept by the shop's backend.
@@ -119,10 +116,7 @@ test('cinema: The Grinch, a seat map, cancel then pay, an e-ticket whose QR code
   await cinema.getByText('Your seats: E5 E6').waitFor();
   await cinema.getByRole('button', { name: 'Pay ¥156' }).click();
 
-  const login = page.getByRole('dialog', { name: 'Log in' });
-  await login.getByLabel('Username').fill('filmgoer');
-  await login.getByLabel('Password').fill('correct horse');
-  await login.getByRole('button', { name: 'Sign up' }).click();
+  await signUpInSheet(page, 'filmgoer');
 
   // Cancelled in the cashier: the seats are held and the order waits for payment.
   const cashier = page.getByRole('dialog', { name: 'Cashier' });
@@ -182,10 +176,7 @@ test('2048 from its video: play, submit the score, and the backend ranks it on t
   assert.notEqual(score, '0');
 
   await game.getByRole('button', { name: 'Submit score' }).click();
-  const login = page.getByRole('dialog', { name: 'Log in' });
-  await login.getByLabel('Username').fill('player1');
-  await login.getByLabel('Password').fill('correct horse');
-  await login.getByRole('button', { name: 'Sign up' }).click();
+  await signUpInSheet(page, 'player1');
   await game.getByText('Top ten').waitFor();
   // The score sent (a move's update may have landed after the loop read it).
   const sent = (await game.locator('.yours').textContent()).replace('You scored ', '');
