@@ -428,17 +428,24 @@ impl Platform {
         if order.status != OrderStatus::Processing || order.expires_at > self.now() {
             return Ok(order);
         }
-        // Not while a live confirmation is charging: it decides. A claim older than the lease
-        // was left by a confirmation that died, and does not count.
-        sqlx::query(
+        self.time_out_if_due(&order.order_id).await?;
+        Ok(self.order_row(&order.order_id).await?.unwrap_or(order))
+    }
+
+    /// Marks the order TIMEOUT if it is unpaid and its time is up; answers whether it did. Not
+    /// while a live confirmation is charging: it decides. A claim older than the lease was left
+    /// by a confirmation that died, and does not count.
+    async fn time_out_if_due(&self, order_id: &str) -> Result<bool> {
+        let done = sqlx::query(
             "UPDATE pay_orders SET status = 'TIMEOUT' WHERE order_id = $1 AND status = 'PROCESSING' \
-             AND (paying_since IS NULL OR paying_since < $2)",
+             AND expires_at <= $2 AND (paying_since IS NULL OR paying_since < $3)",
         )
-        .bind(&order.order_id)
+        .bind(order_id)
+        .bind(self.now())
         .bind(self.now() - PAY_CLAIM_LEASE_MS)
         .execute(self.db.pool())
         .await?;
-        Ok(self.order_row(&order.order_id).await?.unwrap_or(order))
+        Ok(done.rows_affected() == 1)
     }
 
     /// Marks every unpaid order whose time is up as TIMEOUT, and closes its trade with the
@@ -454,8 +461,8 @@ impl Platform {
         .await?;
         let mut expired = Vec::new();
         for order_id in due {
-            let Some(order) = self.order_row(&order_id).await? else { continue };
-            if self.expire_if_due(order).await?.status != OrderStatus::Timeout {
+            // Another node, or a confirmation, may have got there first.
+            if !self.time_out_if_due(&order_id).await? {
                 continue;
             }
             match provider.close(&order_id).await {
