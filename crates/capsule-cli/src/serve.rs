@@ -1,5 +1,6 @@
 //! `capsule serve`: the host web app and the runtime sessions behind it.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -35,10 +36,14 @@ pub fn run(bind: SocketAddr, examples: Option<PathBuf>, store: StoreArgs) -> Res
         let merchant = start_merchant(&platform, address.port(), &store).await?;
         let state = AppState::new(platform, packages, crate::run::runtime()?, &store.file("cache"));
         // The port line is read by scripts and tests that ask for port 0: it comes first, and
-        // in the same write as the rest, since a reader may stop reading after it.
+        // in one write with the rest, since a reader may stop reading after it. A reader that
+        // has gone away must not stop the server, so a failed write is ignored.
         let merchant =
             merchant.map(|origin| format!("\ndemo merchant backend on {origin}")).unwrap_or_default();
-        println!("capsule serving on http://{address}{merchant}");
+        let announcement = format!("capsule serving on http://{address}{merchant}\n");
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(announcement.as_bytes()).and_then(|()| stdout.flush());
+        drop(stdout);
         capsule_server::serve(listener, state).await.context("the server stopped")
     })?;
     Ok(ExitCode::SUCCESS)
