@@ -73,6 +73,23 @@ class WxNavigator extends HTMLElement {
   }
 }
 
+// A src as the browser loads it. A package path (`/images/a.png`, or one relative to the page,
+// `../../images/a.png`, as WeChat resolves it even inside a component) becomes the session's
+// file route, which its page element names in `data-files`; a URL with a scheme stays as it is.
+// Null while the element is in no page yet: it resolves again once connected.
+export function packageUrl(node, src) {
+  if (!src || /^([a-z][a-z0-9+.-]*:|\/\/)/i.test(src)) return src || '';
+  const page = node.getRootNode().host;
+  if (!page || page.dataset.files === undefined) return null;
+  return packagePath(page.dataset.files, page.dataset.route || '', src);
+}
+
+/** `src` resolved against the page at `route`, under the package's file route `base`. */
+export function packagePath(base, route, src) {
+  if (/^([a-z][a-z0-9+.-]*:|\/\/)/i.test(src)) return src;
+  return base + new URL(src, `https://package/${route}`).pathname.slice(1);
+}
+
 const IMAGE_MODES = {
   scaleToFill: 'fill', aspectFit: 'contain', aspectFill: 'cover', widthFix: 'fill', heightFix: 'fill',
 };
@@ -84,6 +101,8 @@ class WxImage extends HTMLElement {
     const root = this.attachShadow({ mode: 'open' });
     root.innerHTML = '<style>img{width:100%;height:100%;display:block}</style><img alt="">';
     this.img = root.querySelector('img');
+    // A press on a picture is a tap or a swipe, never the browser's drag of the image.
+    this.img.draggable = false;
     this.img.addEventListener('load', () => this.loaded());
     this.img.addEventListener('error', () => this.dispatchEvent(new CustomEvent('wx-error', { bubbles: true, composed: true, detail: { errMsg: 'image load failed' } })));
   }
@@ -92,8 +111,12 @@ class WxImage extends HTMLElement {
     this.img.style.objectFit = IMAGE_MODES[mode] || 'none';
     if (flag(this, 'lazy-load') || flag(this, 'lazyLoad')) this.img.loading = 'lazy';
     this.img.alt = this.getAttribute('aria-label') || this.getAttribute('alt') || '';
-    const src = this.getAttribute('src') || '';
-    if (this.img.getAttribute('src') !== src) this.img.setAttribute('src', src);
+    this.showSource();
+  }
+  connectedCallback() { this.showSource(); }
+  showSource() {
+    const src = packageUrl(this, this.getAttribute('src'));
+    if (src !== null && this.img.getAttribute('src') !== src) this.img.setAttribute('src', src);
   }
   loaded() {
     const mode = this.getAttribute('mode') || 'scaleToFill';

@@ -3,7 +3,7 @@
 // over a WebSocket: patches in, events out.
 
 import { applyPatches, buildAll, countDom, countTree, datasetOf, pathOf } from './view.js';
-import { VIEW_EVENTS, baseStyle, defineComponents } from './components.js';
+import { VIEW_EVENTS, baseStyle, defineComponents, packagePath } from './components.js';
 import { askToLogIn } from './account.js';
 import { scanSheet } from './scan.js';
 import { cashierSheet } from './cashier.js';
@@ -43,6 +43,7 @@ class Container {
     this.launch = launch;
     this.config = opened.config;
     this.session = opened.session;
+    this.files = `/api/sessions/${opened.session}/files/`;
     this.pages = new Map(); // page id → { element, root, route, title }
     this.stack = [];
     this.firstTree = JSON.stringify(opened.tree);
@@ -106,6 +107,8 @@ class Container {
     element.className = 'page entering';
     element.dataset.route = route;
     element.dataset.page = id;
+    // Where the page's pictures come from: the package the session runs.
+    element.dataset.files = this.files;
     const shadow = element.attachShadow({ mode: 'open' });
     shadow.innerHTML = `<style>${baseStyle} :host{display:block} wx-page{display:block;min-height:100%}</style><wx-page></wx-page>`;
     const root = shadow.querySelector('wx-page');
@@ -338,6 +341,13 @@ class Container {
       case 'pay':
         return cashierSheet(this.element, args).then((outcome) =>
           (outcome === 'paid' ? this.reply(id, true, {}) : this.reply(id, false, null, 'cancel')));
+      case 'previewImage': {
+        const urls = (Array.isArray(args.urls) ? args.urls : []).map(String);
+        if (!urls.length) return this.reply(id, false, null, 'urls is empty');
+        const start = Math.max(0, urls.indexOf(String(args.current ?? urls[0])));
+        this.preview(urls.map((url) => packagePath(this.files, page ? page.route : '', url)), start);
+        return this.reply(id, true, {});
+      }
       case 'pageScrollTo':
         if (page) page.element.scrollTo({ top: Number(args.scrollTop || 0), behavior: args.duration === 0 ? 'instant' : 'smooth' });
         return this.reply(id, true, {});
@@ -393,6 +403,51 @@ class Container {
       actions.appendChild(button(text, { className }, () => { mask.remove(); done(confirm); }));
     if (args.showCancel !== false) answer(args.cancelText || 'Cancel', 'cancel', false);
     answer(args.confirmText || 'OK', 'confirm', true);
+  }
+
+  // wx.previewImage: the pictures full screen, one at a time; swipe, arrow keys or the
+  // buttons move between them, a tap on the picture or Close returns to the page.
+  preview(urls, start) {
+    const viewer = document.createElement('div');
+    viewer.className = 'preview';
+    viewer.setAttribute('role', 'dialog');
+    viewer.setAttribute('aria-modal', 'true');
+    viewer.innerHTML = '<img><p class="count" aria-live="polite"></p><div class="actions"></div>';
+    const image = viewer.querySelector('img');
+    const count = viewer.querySelector('.count');
+    const mask = this.overlay(viewer);
+    mask.classList.add('dark');
+    let index = start;
+    const show = (next) => {
+      index = (next + urls.length) % urls.length;
+      image.src = urls[index];
+      const label = `Picture ${index + 1} of ${urls.length}`;
+      image.alt = label;
+      count.textContent = label;
+      viewer.setAttribute('aria-label', label);
+    };
+    const close = () => { mask.remove(); document.removeEventListener('keydown', keys); };
+    const keys = (e) => {
+      if (e.key === 'ArrowLeft') show(index - 1);
+      else if (e.key === 'ArrowRight') show(index + 1);
+      else if (e.key === 'Escape') close();
+    };
+    document.addEventListener('keydown', keys);
+    const actions = viewer.querySelector('.actions');
+    if (urls.length > 1) {
+      actions.append(button('‹', {}, () => show(index - 1)), button('›', {}, () => show(index + 1)));
+      actions.firstChild.setAttribute('aria-label', 'Previous picture');
+      actions.lastChild.setAttribute('aria-label', 'Next picture');
+    }
+    actions.append(button('Close', { className: 'close-preview' }, close));
+    let touchX = null;
+    image.addEventListener('pointerdown', (e) => { touchX = e.clientX; });
+    image.addEventListener('pointerup', (e) => {
+      const moved = touchX === null ? 0 : e.clientX - touchX;
+      touchX = null;
+      if (Math.abs(moved) > 30) show(moved < 0 ? index + 1 : index - 1); else close();
+    });
+    show(start);
   }
 
   actionSheet(items, done) {

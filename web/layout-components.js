@@ -159,6 +159,8 @@ class WxSwiper extends HTMLElement {
     this.addEventListener('pointermove', (e) => this.dragMove(e));
     this.addEventListener('pointerup', (e) => this.dragEnd(e));
     this.addEventListener('pointercancel', (e) => this.dragEnd(e));
+    // A swipe is not a tap on what it started on.
+    this.addEventListener('click', (e) => { if (this.swiped) e.stopPropagation(); }, { capture: true });
     this.addEventListener('keydown', (e) => {
       const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
       if (step) { e.preventDefault(); this.go(this.current + step, 'touch'); }
@@ -253,6 +255,8 @@ class WxSwiper extends HTMLElement {
     this.drag = null;
     if (!this.dragging) return;
     this.dragging = false;
+    this.swiped = true;
+    setTimeout(() => { this.swiped = false; });
     this.track.classList.remove('dragging');
     const size = this.vertical ? this.clientHeight : this.clientWidth;
     if (Math.abs(moved) > size * 0.2) this.go(this.current + (moved < 0 ? 1 : -1), 'touch');

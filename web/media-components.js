@@ -2,6 +2,7 @@
 // whitelisted tags and attributes kept, so mini-program content cannot run script in the host).
 
 import { emit, flag, jsonAttribute, lower } from './form-components.js';
+import { packageUrl } from './components.js';
 
 // ---- video ---------------------------------------------------------------------------------
 
@@ -31,18 +32,25 @@ class WxVideo extends HTMLElement {
   attributeChangedCallback(name) {
     const video = this.video;
     switch (name) {
-      case 'src': if (video.getAttribute('src') !== this.getAttribute('src')) video.src = this.getAttribute('src') || ''; break;
+      case 'src': case 'poster': this.showSources(); break;
       // controls default to shown, as in WeChat.
       case 'controls': video.controls = this.getAttribute('controls') !== 'false'; break;
       case 'autoplay': video.autoplay = flag(this, 'autoplay'); break;
       case 'loop': video.loop = flag(this, 'loop'); break;
       case 'muted': video.muted = flag(this, 'muted'); break;
-      case 'poster': video.poster = this.getAttribute('poster') || ''; break;
       case 'objectfit': video.style.objectFit = this.getAttribute('objectFit') === 'fill' ? 'fill' : this.getAttribute('objectFit') === 'cover' ? 'cover' : 'contain'; break;
       default: video.setAttribute('aria-label', this.getAttribute('aria-label') || this.getAttribute('title') || 'Video');
     }
   }
+  // Package paths resolve once the element is in a page.
+  showSources() {
+    const src = packageUrl(this, this.getAttribute('src'));
+    if (src !== null && this.video.getAttribute('src') !== src) this.video.setAttribute('src', src);
+    const poster = packageUrl(this, this.getAttribute('poster'));
+    if (poster !== null && this.video.getAttribute('poster') !== poster) this.video.setAttribute('poster', poster);
+  }
   connectedCallback() {
+    this.showSources();
     this.video.controls = this.getAttribute('controls') !== 'false';
     if (!this.video.hasAttribute('aria-label')) this.video.setAttribute('aria-label', this.getAttribute('title') || 'Video');
   }

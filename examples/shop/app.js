@@ -27,7 +27,9 @@ App({
     if (line) {
       line.count += count;
     } else {
-      this.globalData.cart.push({ key, id: product.id, title: product.title, spec: chosen, price: product.price, count });
+      this.globalData.cart.push({
+        key, id: product.id, title: product.title, thumb: product.thumb, spec: chosen, price: product.price, count
+      });
     }
     wx.setStorageSync('cart', this.globalData.cart);
   },

@@ -146,6 +146,7 @@ test('swiper, rich-text, video with cover-view, movable-view, scroll-view and a 
   const video = detail.locator('wx-video video');
   assert.equal(await video.evaluate((v) => v.controls), true);
   assert.equal(await video.getAttribute('aria-label'), 'Ceramic mug video');
+  assert.match(await video.getAttribute('src'), /^\/api\/sessions\/\w+\/files\/packageProduct\/media\/mug\.mp4$/);
   await video.evaluate((v) => v.play());
   await detail.getByText('Watch it in use').waitFor({ state: 'detached' });
 
@@ -177,6 +178,57 @@ test('swiper, rich-text, video with cover-view, movable-view, scroll-view and a 
   await detail.getByRole('button', { name: 'Share' }).click();
   await detail.getByText('Shared from the button').waitFor();
   await page.screenshot({ path: path.join(shots, 'shop-detail-components.png') });
+  await page.context().close();
+});
+
+// A picture as the browser decoded it (it rejects when the picture cannot load).
+const decoded = (img) => img.evaluate((el) => el.decode().then(() => [el.naturalWidth, el.naturalHeight]));
+
+test('image shows the package\'s pictures; a spec turns the gallery; previewImage shows them full screen', async () => {
+  const page = await newPage();
+  const container = await openShopFromFeed(page);
+  // The card's thumbnail, from the main package by an absolute path, through the session.
+  const thumb = container.getByRole('img', { name: 'Ceramic mug' });
+  assert.deepEqual(await decoded(thumb), [300, 300]);
+  assert.match(await thumb.getAttribute('src'), /^\/api\/sessions\/\w+\/files\/images\/thumbs\/p1\.jpg$/);
+  // aspectFill covers its box.
+  assert.equal(await thumb.evaluate((el) => getComputedStyle(el).objectFit), 'cover');
+  await page.screenshot({ path: path.join(shots, 'shop-home.png') });
+
+  await container.getByText('Ceramic mug').first().click();
+  const detail = container.locator(`[data-route="${DETAIL}"]`);
+  await detail.getByText('Photo 1 of 3').waitFor();
+  assert.deepEqual(await decoded(detail.getByRole('img', { name: 'Ceramic mug, photo 1' })), [750, 750]);
+  // Each colour has its photo: choosing one turns the gallery to it.
+  await detail.getByRole('radio', { name: 'Sage green' }).click();
+  await detail.getByText('Photo 3 of 3').waitFor();
+  const sage = detail.getByRole('img', { name: 'Ceramic mug, photo 3' });
+  assert.deepEqual(await decoded(sage), [750, 750]);
+  await page.screenshot({ path: path.join(shots, 'detail-photos.png') });
+
+  // A tap on it: wx.previewImage, the host's viewer, on that photo.
+  await sage.click();
+  const viewer = page.getByRole('dialog', { name: 'Picture 3 of 3' });
+  await viewer.waitFor();
+  assert.deepEqual(await decoded(viewer.getByRole('img', { name: 'Picture 3 of 3' })), [750, 750]);
+  await page.screenshot({ path: path.join(shots, 'preview-image.png') });
+  await viewer.getByRole('button', { name: 'Next picture' }).click();
+  const first = page.getByRole('dialog', { name: 'Picture 1 of 3' });
+  await first.waitFor();
+  await page.keyboard.press('ArrowLeft');
+  await page.getByRole('dialog', { name: 'Picture 3 of 3' }).waitFor();
+  await page.getByRole('button', { name: 'Close' }).filter({ hasText: 'Close' }).click();
+  await page.getByRole('dialog', { name: /^Picture/ }).waitFor({ state: 'detached' });
+  // Swiping the gallery is not a tap: no viewer opens.
+  const gallery = detail.getByRole('region', { name: 'Photos' });
+  const box = await gallery.boundingBox();
+  await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2, { steps: 8 });
+  await page.mouse.up();
+  await detail.getByText('Photo 1 of 3').waitFor();
+  await page.waitForTimeout(300);
+  assert.equal(await page.getByRole('dialog', { name: /^Picture/ }).count(), 0);
   await page.context().close();
 });
 

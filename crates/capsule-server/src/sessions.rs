@@ -10,15 +10,15 @@ use std::time::Duration;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use capsule_platform::payments::OrderStatus;
 use capsule_platform::{Channel, HostProfile};
 use capsule_runtime::host::Reply;
 use capsule_runtime::worker::{RemoteSession, SessionError, UpdateSink};
-use capsule_runtime::{Host, LaunchOptions, SessionScope, ViewEvent};
+use capsule_runtime::{AppBundle, Host, LaunchOptions, SessionScope, ViewEvent};
 use serde_json::{Value as Json_, json};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
@@ -46,6 +46,7 @@ pub const BROWSER_APIS: &[&str] = &[
     "setBackgroundColor",
     "vibrateShort",
     "vibrateLong",
+    "previewImage",
 ];
 
 /// The host side of one browser's session: calls go out on the socket, answers come back.
@@ -284,6 +285,8 @@ impl Host for SharedHost {
 pub struct Live {
     pub remote: RemoteSession,
     host: Arc<WebHost>,
+    /// The package the session runs, whose pictures and media its pages show.
+    bundle: Arc<AppBundle>,
     outgoing: Mutex<Option<UnboundedReceiver<Json_>>>,
     closed: AtomicBool,
 }
@@ -310,7 +313,68 @@ impl Sessions {
 }
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/sessions", post(open)).route("/api/sessions/{id}/socket", get(socket))
+    Router::new()
+        .route("/api/sessions", post(open))
+        .route("/api/sessions/{id}/socket", get(socket))
+        .route("/api/sessions/{id}/files/{*path}", get(package_file))
+}
+
+/// The content types of the package files a page may show: pictures, audio, video and fonts.
+/// Scripts, templates and styles are the runtime's, never served.
+const MEDIA_TYPES: &[(&str, &str)] = &[
+    ("png", "image/png"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("gif", "image/gif"),
+    ("webp", "image/webp"),
+    ("svg", "image/svg+xml"),
+    ("bmp", "image/bmp"),
+    ("ico", "image/x-icon"),
+    ("mp4", "video/mp4"),
+    ("webm", "video/webm"),
+    ("mp3", "audio/mpeg"),
+    ("m4a", "audio/mp4"),
+    ("aac", "audio/aac"),
+    ("wav", "audio/wav"),
+    ("ogg", "audio/ogg"),
+    ("woff", "font/woff"),
+    ("woff2", "font/woff2"),
+    ("ttf", "font/ttf"),
+    ("otf", "font/otf"),
+];
+
+/// The content type a package file is served with, when it is media a page may show.
+fn media_type(path: &str) -> Option<&'static str> {
+    let (_, extension) = path.rsplit_once('.')?;
+    MEDIA_TYPES.iter().find(|(known, _)| known.eq_ignore_ascii_case(extension)).map(|(_, mime)| *mime)
+}
+
+/// A picture or other media file from the package a session runs (`<image src="/images/a.png">`
+/// asks for `files/images/a.png`), for as long as the session lives.
+async fn package_file(
+    State(state): State<AppState>,
+    Path((id, path)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let live = state.sessions.get(&id).ok_or_else(|| AppError::NotFound("no such session".into()))?;
+    let content_type = media_type(&path).ok_or_else(|| {
+        AppError::NotFound(format!("{path} is not a picture or media file a page can show"))
+    })?;
+    let bytes = live
+        .bundle
+        .file(&path)
+        .ok_or_else(|| AppError::NotFound(format!("the package has no file {path}")))?
+        .to_vec();
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "private, max-age=3600"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            // A mini-program's SVG opened on its own must not run script on the host's origin.
+            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; sandbox"),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// Opens `{appid, path, query}` for this browser and answers with the first frame.
@@ -357,6 +421,7 @@ async fn open(
         Arc::new(WebHost { out: out.clone(), pending: Mutex::default(), next: AtomicU64::new(0), login });
     let runtime = state.runtime.clone();
     let source = app.source.clone();
+    let bundle = app.bundle.clone();
     let session_host: Arc<dyn Host> = Arc::new(SharedHost(host.clone()));
     // The session's storage is this browser's.
     let storage_owner = device.clone();
@@ -375,8 +440,13 @@ async fn open(
     .map_err(|e| AppError::Runtime(e.to_string()))?;
 
     let id = capsule_platform::random_hex(16);
-    let live =
-        Arc::new(Live { remote, host, outgoing: Mutex::new(Some(rx)), closed: AtomicBool::new(false) });
+    let live = Arc::new(Live {
+        remote,
+        host,
+        bundle,
+        outgoing: Mutex::new(Some(rx)),
+        closed: AtomicBool::new(false),
+    });
     state.sessions.0.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), live.clone());
     if let Some(visitor) = crate::host_app::visitor(user.as_ref(), device.as_deref()) {
         state.platform.record_open(&appid, &visitor).await?;

@@ -105,4 +105,31 @@ fn opening_a_mini_program_renders_its_first_frame_and_streams_over_a_socket() {
     assert_eq!(status, 404);
     assert_eq!(json_of(&body)["error"], "no mini-program nope");
     assert_eq!(http(&addr, "GET", "/api/sessions/unknown/socket", None).0, 404);
+
+    // The session serves its package's pictures (the first frame names them by package path),
+    // as the package holds them, and nothing that is not media.
+    assert!(html.contains(r#"src="/images/thumbs/p1.jpg""#), "{html}");
+    let session = opened["session"].as_str().unwrap();
+    let file = |path: &str| http(&addr, "GET", &format!("/api/sessions/{session}/files/{path}"), None);
+    let (status, head, photo) = file("images/thumbs/p1.jpg");
+    assert_eq!(status, 200);
+    let head = head.to_ascii_lowercase();
+    assert!(head.contains("content-type: image/jpeg"), "{head}");
+    assert!(
+        head.contains("content-security-policy: default-src 'none'") && head.contains("nosniff"),
+        "{head}"
+    );
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/shop/images/thumbs/p1.jpg");
+    assert_eq!(photo, std::fs::read(shipped).unwrap());
+    let (status, head, video) = file("packageProduct/media/mug.mp4");
+    assert_eq!(status, 200);
+    assert!(head.to_ascii_lowercase().contains("content-type: video/mp4") && video.len() > 1000);
+    let (status, _, body) = file("app.js");
+    assert_eq!(status, 404);
+    assert_eq!(json_of(&body)["error"], "app.js is not a picture or media file a page can show");
+    let (status, _, body) = file("images/missing.png");
+    assert_eq!(status, 404);
+    assert_eq!(json_of(&body)["error"], "the package has no file images/missing.png");
+    assert_eq!(file("packageProduct/images/%2e%2e/%2e%2e/images/thumbs/p1.jpg").0, 404);
+    assert_eq!(http(&addr, "GET", "/api/sessions/unknown/files/images/thumbs/p1.jpg", None).0, 404);
 }

@@ -27,7 +27,7 @@ Page({
       product,
       spec: (product && product.specs && product.specs[0]) || '',
       specTitle: product && product.category === 'kitchen' ? 'Colour' : 'Style',
-      photos: (product && product.photos) || ['#eeeeee'],
+      photos: (product && product.photos) || [],
       related: others.map((item) => ({ key: item.id, title: item.title }))
     });
     if (product) {
@@ -63,8 +63,22 @@ Page({
     });
   },
 
+  // A spec with its own photo turns the gallery to it.
   onSpec(event) {
-    this.setData({ spec: event.currentTarget.dataset.spec });
+    const spec = event.currentTarget.dataset.spec;
+    const { product } = this.data;
+    const index = product.specs.indexOf(spec);
+    const update = { spec };
+    if (product.photoPerSpec && index < this.data.photos.length) {
+      update.photo = index;
+    }
+    this.setData(update);
+  },
+
+  // Tapping a photo opens the host's picture viewer on it.
+  onPreview(event) {
+    const { photos } = this.data;
+    wx.previewImage({ current: photos[event.currentTarget.dataset.index], urls: photos });
   },
 
   // One to what is in stock.
