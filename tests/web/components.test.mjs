@@ -109,6 +109,15 @@ test('text fields keep WeChat maxlength and an empty name is refused by the page
   await page.context().close();
 });
 
+// A pointer swipe from right to left across most of `locator`.
+async function swipeLeft(page, locator) {
+  const box = await locator.boundingBox();
+  await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2, { steps: 8 });
+  await page.mouse.up();
+}
+
 async function openDetail(page) {
   const container = await openShopFromFeed(page);
   await container.getByText('Ceramic mug').first().click();
@@ -129,11 +138,7 @@ test('swiper, rich-text, video with cover-view, movable-view, scroll-view and a 
   await gallery.press('ArrowRight');
   await detail.getByText('Photo 1 of 3').waitFor(); // circular
   // Swiping with the pointer.
-  const box = await gallery.boundingBox();
-  await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2, { steps: 8 });
-  await page.mouse.up();
+  await swipeLeft(page, gallery);
   await detail.getByText('Photo 2 of 3').waitFor();
 
   // rich-text: the HTML string rendered.
@@ -220,12 +225,7 @@ test('image shows the package\'s pictures; a spec turns the gallery; previewImag
   await page.getByRole('button', { name: 'Close' }).filter({ hasText: 'Close' }).click();
   await page.getByRole('dialog', { name: /^Picture/ }).waitFor({ state: 'detached' });
   // Swiping the gallery is not a tap: no viewer opens.
-  const gallery = detail.getByRole('region', { name: 'Photos' });
-  const box = await gallery.boundingBox();
-  await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2, { steps: 8 });
-  await page.mouse.up();
+  await swipeLeft(page, detail.getByRole('region', { name: 'Photos' }));
   await detail.getByText('Photo 1 of 3').waitFor();
   await page.waitForTimeout(300);
   assert.equal(await page.getByRole('dialog', { name: /^Picture/ }).count(), 0);

@@ -27,6 +27,7 @@ use serde_json::{Map, Value as Json_, json};
 use tokio::sync::OnceCell;
 
 use crate::account::CurrentUser;
+use crate::open_api_doc::{CreateOrderData, PaymentInfo, RefundInfo};
 use crate::{AppError, AppState};
 
 pub fn routes() -> Router<AppState> {
@@ -45,7 +46,17 @@ pub const ALIPAY_NOTIFY_PATH: &str = "/api/payments/alipay/notify";
 
 /// Alipay's asynchronous notification (a form): checked with Alipay's key, then the payment is
 /// recorded unless it already was. Alipay repeats a notification until the answer is `success`.
-async fn alipay_notify(
+#[utoipa::path(
+    post,
+    path = "/api/payments/alipay/notify",
+    tag = "payments",
+    request_body(content = crate::open_api_doc::AlipayNotification, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "`success`: the payment is recorded (now or before)", body = String, content_type = "text/plain"),
+        (status = 400, description = "`fail`: a bad signature, another merchant, an unknown order or another amount", body = String, content_type = "text/plain"),
+    )
+)]
+pub(crate) async fn alipay_notify(
     State(state): State<AppState>,
     axum::extract::Form(form): axum::extract::Form<Vec<(String, String)>>,
 ) -> (axum::http::StatusCode, &'static str) {
@@ -316,43 +327,59 @@ fn answer(result: Result<Json_, OpenApiError>) -> Json<Json_> {
 }
 
 /// `create_order`: `{err_no, err_tips, data: {order_id, order_token}}`.
-async fn create_order(
+#[utoipa::path(
+    post,
+    path = "/api/apps/ecpay/v1/create_order",
+    tag = "payments",
+    request_body = crate::open_api_doc::CreateOrderRequest,
+    responses((status = 200, description = "The order, or err_no and err_tips", body = crate::open_api_doc::CreateOrderAnswer))
+)]
+pub(crate) async fn create_order(
     State(state): State<AppState>,
     body: Result<Json<Json_>, JsonRejection>,
 ) -> Json<Json_> {
     answer(
         async {
             let created = state.platform.create_order(&params(body)?).await?;
-            Ok(json!({ "data": { "order_id": created.order_id, "order_token": created.order_token } }))
+            Ok(json!({ "data": CreateOrderData::from(created) }))
         }
         .await,
     )
 }
 
 /// `query_order`: `{err_no, err_tips, out_order_no, order_id, payment_info}`.
-async fn query_order(State(state): State<AppState>, body: Result<Json<Json_>, JsonRejection>) -> Json<Json_> {
+#[utoipa::path(
+    post,
+    path = "/api/apps/ecpay/v1/query_order",
+    tag = "payments",
+    request_body = crate::open_api_doc::QueryOrderRequest,
+    responses((status = 200, description = "The order's payment, or err_no and err_tips", body = crate::open_api_doc::QueryOrderAnswer))
+)]
+pub(crate) async fn query_order(
+    State(state): State<AppState>,
+    body: Result<Json<Json_>, JsonRejection>,
+) -> Json<Json_> {
     answer(
         async {
             let order = state.platform.query_order(&params(body)?).await?;
             Ok(json!({
                 "out_order_no": order.out_order_no, "order_id": order.order_id,
-                "payment_info": order.payment_info(),
+                "payment_info": PaymentInfo::from(&order),
             }))
         }
         .await,
     )
 }
 
-fn refund_info(refund: &capsule_platform::payments::Refund) -> Json_ {
-    json!({
-        "refund_no": refund.refund_id, "refund_amount": refund.refund_amount,
-        "refund_status": refund.status, "refunded_at": refund.refunded_at.map(|t| t / 1000),
-        "is_all_settled": false, "cp_extra": refund.cp_extra,
-    })
-}
-
-/// `create_refund`: `{err_no, err_tips, refund_no}`.
-async fn create_refund(
+/// `create_refund`: `{err_no, err_tips, refund_no, refund_status}`.
+#[utoipa::path(
+    post,
+    path = "/api/apps/ecpay/v1/create_refund",
+    tag = "payments",
+    request_body = crate::open_api_doc::CreateRefundRequest,
+    responses((status = 200, description = "The refund, or err_no and err_tips", body = crate::open_api_doc::CreateRefundAnswer))
+)]
+pub(crate) async fn create_refund(
     State(state): State<AppState>,
     body: Result<Json<Json_>, JsonRejection>,
 ) -> Json<Json_> {
@@ -368,14 +395,21 @@ async fn create_refund(
 }
 
 /// `query_refund`: `{err_no, err_tips, refundInfo}`.
-async fn query_refund(
+#[utoipa::path(
+    post,
+    path = "/api/apps/ecpay/v1/query_refund",
+    tag = "payments",
+    request_body = crate::open_api_doc::QueryRefundRequest,
+    responses((status = 200, description = "The refund, or err_no and err_tips", body = crate::open_api_doc::QueryRefundAnswer))
+)]
+pub(crate) async fn query_refund(
     State(state): State<AppState>,
     body: Result<Json<Json_>, JsonRejection>,
 ) -> Json<Json_> {
     answer(
         async {
             let refund = state.platform.query_refund(&params(body)?).await?;
-            Ok(json!({ "refundInfo": refund_info(&refund) }))
+            Ok(json!({ "refundInfo": RefundInfo::from(&refund) }))
         }
         .await,
     )

@@ -134,23 +134,6 @@ macro_rules! order_columns {
     };
 }
 
-impl Order {
-    /// `query_order`'s `payment_info`, in Douyin's shape.
-    pub fn payment_info(&self) -> Json {
-        json!({
-            "total_fee": self.total_amount,
-            "order_status": self.status.as_str(),
-            "pay_time": self.paid_at.map(format_time).unwrap_or_default(),
-            "way": self.way,
-            "channel_no": self.channel_no,
-            "channel_gateway_no": "",
-            "seller_uid": "",
-            "item_id": "",
-            "cp_extra": self.cp_extra,
-        })
-    }
-}
-
 /// What `create_order` answers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CreatedOrder {
