@@ -7,7 +7,7 @@ import { VIEW_EVENTS, baseStyle, defineComponents, packagePath } from './compone
 import { askToLogIn } from './account.js';
 import { scanSheet } from './scan.js';
 import { cashierSheet } from './cashier.js';
-import { appIcon } from './sheet.js';
+import { appIcon, modalDialog } from './sheet.js';
 
 defineComponents();
 
@@ -337,6 +337,10 @@ class Container {
           const path = target && target.appid === this.config.appid ? target.path + (target.query ? `?${target.query}` : '') : undefined;
           this.reply(id, true, { result: answer.result, scanType: answer.scanType, charSet: answer.charSet, rawData: btoa(unescape(encodeURIComponent(answer.result))), path });
         });
+      // tt.getUserProfile / wx.getUserProfile: the person decides whether the app gets their name.
+      case 'getUserProfile':
+        return this.askForProfile(args).then((allowed) =>
+          (allowed ? this.reply(id, true, {}) : this.reply(id, false, null, 'auth deny')));
       // tt.pay / wx.requestPayment / my.tradePay: the host's cashier.
       case 'pay':
         return cashierSheet(this.element, args).then((outcome) =>
@@ -448,6 +452,23 @@ class Container {
       if (Math.abs(moved) > 30) show(moved < 0 ? index + 1 : index - 1); else close();
     });
     show(start);
+  }
+
+  // The host's consent sheet: which app asks, why (the app's `desc`), and the name it would get.
+  askForProfile({ desc, nickName }) {
+    const label = `${this.config.name} asks for your profile`;
+    const { mask, box } = modalDialog(this.element, { className: 'consent', label });
+    box.innerHTML = '<h2></h2><p class="why"></p><p class="shared"></p><div class="actions"></div>';
+    box.querySelector('h2').append(appIcon(this.config.icon), ` ${label}`);
+    box.querySelector('.why').textContent = desc || '';
+    box.querySelector('.shared').textContent = `Your nickname (${nickName}) and avatar`;
+    return new Promise((done) => {
+      const actions = box.querySelector('.actions');
+      const answer = (text, className, allowed) =>
+        actions.appendChild(button(text, { className }, () => { mask.remove(); done(allowed); }));
+      answer('Deny', 'cancel', false);
+      answer('Allow', 'confirm', true);
+    });
   }
 
   actionSheet(items, done) {

@@ -159,7 +159,7 @@ test('cinema: The Grinch, a seat map, cancel then pay, an e-ticket whose QR code
   await page.context().close();
 });
 
-test('2048 from its video: play, submit the score, and the backend ranks it on the leaderboard', async () => {
+test('2048 from its video: play, submit the score under the name the player shares, and the backend ranks it', async () => {
   const page = await newPage();
   await page.getByRole('button', { name: /2048: Play 2048/ }).first().click();
   const game = page.getByRole('dialog', { name: '2048' });
@@ -177,11 +177,29 @@ test('2048 from its video: play, submit the score, and the backend ranks it on t
 
   await game.getByRole('button', { name: 'Submit score' }).click();
   await signUpInSheet(page, 'player1');
+  // tt.getUserProfile: the host asks whether 2048 may have the player's name, and why.
+  const consent = page.getByRole('dialog', { name: '2048 asks for your profile' });
+  await consent.getByText('Your name on the leaderboard').waitFor();
+  await consent.getByText('Your nickname (player1) and avatar').waitFor();
+  await page.screenshot({ path: path.join(shots, 'game-consent.png') });
+  await consent.getByRole('button', { name: 'Allow' }).click();
   await game.getByText('Top ten').waitFor();
   // The score sent (a move's update may have landed after the loop read it).
   const sent = (await game.locator('.yours').textContent()).replace('You scored ', '');
   assert.ok(Number(sent) >= Number(score), `${sent} after ${score}`);
-  await game.locator('.row').filter({ hasText: `1. Player — ${sent}` }).waitFor();
+  await game.locator('.row').filter({ hasText: `1. player1 — ${sent}` }).waitFor();
   await page.screenshot({ path: path.join(shots, 'game-leaderboard.png') });
   await page.context().close();
+
+  // Another player who will not share their name is ranked as "Player".
+  const other = await newPage();
+  await other.getByRole('button', { name: /2048: Play 2048/ }).first().click();
+  const again = other.getByRole('dialog', { name: '2048' });
+  await again.getByRole('button', { name: 'Submit score' }).click();
+  await signUpInSheet(other, 'player2');
+  await other.getByRole('dialog', { name: '2048 asks for your profile' }).getByRole('button', { name: 'Deny' }).click();
+  await again.getByText('Top ten').waitFor();
+  await again.locator('.row').filter({ hasText: `1. player1 — ${sent}` }).waitFor();
+  await again.locator('.row').filter({ hasText: '2. Player — 0' }).waitFor();
+  await other.context().close();
 });

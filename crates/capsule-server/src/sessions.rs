@@ -68,12 +68,17 @@ struct LoginContext {
 }
 
 impl LoginContext {
+    /// Whoever is logged in on this browser now.
+    async fn user(&self) -> Result<Option<capsule_platform::User>, String> {
+        match &self.device {
+            Some(device) => self.platform.user_on_device(device).await.map_err(|e| e.to_string()),
+            None => Ok(None),
+        }
+    }
+
     /// Codes for whoever is logged in on this browser now; `None` if no one is.
     async fn codes(&self, anonymous_allowed: bool) -> Result<Option<Json_>, String> {
-        let user = match &self.device {
-            Some(device) => self.platform.user_on_device(device).await.map_err(|e| e.to_string())?,
-            None => None,
-        };
+        let user = self.user().await?;
         if user.is_none() && !anonymous_allowed {
             return Ok(None);
         }
@@ -96,28 +101,47 @@ impl WebHost {
     fn log_in(self: &Arc<Self>, args: Json_, reply: Reply) {
         let force = args["force"].as_bool().unwrap_or(true);
         let host = self.clone();
-        let context = self.login.clone();
-        context.runtime.clone().spawn(async move {
-            match context.codes(!force).await {
-                Ok(Some(codes)) => reply(Ok(codes)),
-                Err(reason) => reply(Err(reason)),
-                Ok(None) => {
-                    let after_prompt: Reply = Box::new(move |answer| {
-                        let runtime = context.runtime.clone();
-                        runtime.spawn(async move {
-                            reply(match answer {
-                                Err(_) => Err("user cancelled login".into()),
-                                Ok(_) => match context.codes(false).await {
-                                    Ok(Some(codes)) => Ok(codes),
-                                    Ok(None) => Err("user did not log in".into()),
-                                    Err(reason) => Err(reason),
-                                },
-                            });
-                        });
-                    });
-                    host.ask_browser("login", json!({}), after_prompt);
+        self.login.runtime.spawn(async move {
+            let codes = async {
+                if let Some(codes) = host.login.codes(!force).await? {
+                    return Ok(codes);
                 }
-            }
+                host.prompt_login().await?;
+                host.login.codes(false).await?.ok_or_else(|| "user did not log in".to_string())
+            };
+            reply(codes.await);
+        });
+    }
+
+    /// The host's log-in sheet; an error if the person closes it.
+    async fn prompt_login(&self) -> Result<(), String> {
+        self.ask("login", json!({})).await.map(drop).map_err(|_| "user cancelled login".to_string())
+    }
+
+    /// `tt.getUserProfile` / `wx.getUserProfile` (and `getUserInfo`): the person, logged in
+    /// (the host asks them to log in first), decides in the host's sheet whether the app gets
+    /// their name. The name is their host account's, never the browser's word; a refusal
+    /// answers `auth deny`, as the platforms do.
+    fn user_profile(self: &Arc<Self>, args: Json_, reply: Reply) {
+        let host = self.clone();
+        self.login.runtime.spawn(async move {
+            let profile = async {
+                let user = match host.login.user().await? {
+                    Some(user) => user,
+                    None => {
+                        host.prompt_login().await?;
+                        host.login.user().await?.ok_or("user did not log in")?
+                    }
+                };
+                let name = if user.display_name.is_empty() { user.username } else { user.display_name };
+                let ask = json!({ "desc": args["desc"].as_str().unwrap_or(""), "nickName": name });
+                host.ask("getUserProfile", ask).await.map_err(|_| "auth deny".to_string())?;
+                Ok::<_, String>(json!({ "userInfo": {
+                    "nickName": name, "avatarUrl": "", "gender": 0, "country": "", "province": "",
+                    "city": "", "language": "en",
+                } }))
+            };
+            reply(profile.await);
         });
     }
 
@@ -157,6 +181,19 @@ impl WebHost {
             });
             host.ask_browser("pay", view, after_sheet);
         });
+    }
+
+    /// The browser's answer to a host call, awaited.
+    async fn ask(&self, api: &str, args: Json_) -> Result<Json_, String> {
+        let (answered, answer) = tokio::sync::oneshot::channel();
+        self.ask_browser(
+            api,
+            args,
+            Box::new(move |result| {
+                let _ = answered.send(result);
+            }),
+        );
+        answer.await.unwrap_or_else(|_| Err("the view is gone".into()))
     }
 
     fn ask_browser(&self, api: &str, args: Json_, reply: Reply) {
@@ -265,6 +302,8 @@ impl Host for SharedHost {
     fn call(&self, _scope: &SessionScope, api: &str, args: Json_, reply: Reply) {
         if api == "login" {
             self.0.log_in(args, reply);
+        } else if matches!(api, "getUserProfile" | "getUserInfo") {
+            self.0.user_profile(args, reply);
         } else if matches!(api, "pay" | "requestPayment" | "tradePay") {
             self.0.pay(api, args, reply);
         } else if api == "request" {

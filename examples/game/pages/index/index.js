@@ -102,9 +102,9 @@ Page({
     }
     this.setData({ submitting: true });
     const score = this.data.score;
-    const name = tt.getStorageSync('nickname') || 'Player';
     app.logIn('Log in to submit your score')
-      .then(() => app.call('/api/scores', { method: 'POST', data: { score, name } }))
+      .then(() => this.playerName())
+      .then((name) => app.call('/api/scores', { method: 'POST', data: { score, name } }))
       .then(() => {
         app.globalData.lastScore = score;
         this.setData({ submitting: false });
@@ -115,6 +115,25 @@ Page({
         this.setData({ submitting: false });
         tt.showToast({ title: error.message, icon: 'none' });
       });
+  },
+
+  // The name the leaderboard shows: the player's nickname, asked of the host once and kept;
+  // "Player" if they would rather not share it.
+  playerName() {
+    const kept = tt.getStorageSync('nickname');
+    if (kept) {
+      return Promise.resolve(kept);
+    }
+    return new Promise((resolve) => {
+      tt.getUserProfile({
+        desc: 'Your name on the leaderboard',
+        success: (result) => {
+          tt.setStorageSync('nickname', result.userInfo.nickName);
+          resolve(result.userInfo.nickName);
+        },
+        fail: () => resolve('Player')
+      });
+    });
   },
 
   onLeaderboard() {
