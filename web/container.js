@@ -355,7 +355,20 @@ class Container {
       case 'pageScrollTo':
         if (page) page.element.scrollTo({ top: Number(args.scrollTop || 0), behavior: args.duration === 0 ? 'instant' : 'smooth' });
         return this.reply(id, true, {});
-      default: return this.reply(id, true, {});
+      case 'showNavigationBarLoading': case 'hideNavigationBarLoading':
+        this.titleElement.classList.toggle('loading', api === 'showNavigationBarLoading');
+        return this.reply(id, true, {});
+      // The menu's Share, per page, as WeChat's forward item.
+      case 'showShareMenu': case 'hideShareMenu':
+        if (page) page.shareHidden = api === 'hideShareMenu';
+        return this.reply(id, true, {});
+      case 'setBackgroundColor':
+        this.pagesElement.style.backgroundColor = args.backgroundColor || args.backgroundColorTop || '';
+        return this.reply(id, true, {});
+      case 'vibrateShort': case 'vibrateLong':
+        if (navigator.vibrate) navigator.vibrate(api === 'vibrateShort' ? 15 : 400);
+        return this.reply(id, true, {});
+      default: return this.reply(id, false, null, 'not supported by this host');
     }
   }
 
@@ -491,7 +504,8 @@ class Container {
     const row = menu.querySelector('.row');
     const mask = this.overlay(menu, () => {});
     const item = (text, action) => row.appendChild(button(text, { role: 'menuitem' }, () => { mask.remove(); action(); }));
-    item('Share', () => this.send({ type: 'pageEvent', name: 'onShareAppMessage', arg: { from: 'menu' } }));
+    const top = this.top();
+    if (!(top && top.shareHidden)) item('Share', () => this.send({ type: 'pageEvent', name: 'onShareAppMessage', arg: { from: 'menu' } }));
     item('QR code', () => this.share({}));
     item('About', () => this.about());
     item('Relaunch', () => this.relaunch());

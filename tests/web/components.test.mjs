@@ -106,6 +106,10 @@ test('text fields keep WeChat maxlength and an empty name is refused by the page
   await name.fill('');
   await form.getByRole('button', { name: 'Save' }).click();
   await container.getByRole('status').filter({ hasText: 'Enter a name' }).waitFor();
+  // wx.hideShareMenu: this page's menu has no Share.
+  await container.getByRole('button', { name: 'More' }).click();
+  await container.getByRole('menuitem', { name: 'About' }).waitFor();
+  assert.equal(await container.getByRole('menuitem', { name: 'Share' }).count(), 0);
   await page.context().close();
 });
 

@@ -148,6 +148,7 @@ test('the capsule menu shows the page as a QR code and the app\'s details; a hos
   await container.getByText('Spring harvest from Hangzhou.').waitFor();
 
   await container.getByRole('button', { name: 'More' }).click();
+  await container.getByRole('menuitem', { name: 'Share' }).waitFor();
   await container.getByRole('menuitem', { name: 'QR code' }).click();
   const share = container.getByRole('dialog', { name: 'Share Capsule Shop' });
   const code = share.getByRole('img', { name: 'QR code: Capsule Shop, Green tea, 100 g' });

@@ -28,6 +28,8 @@ Page({
 
   // Saved addresses, when the person already logged in to the shop; saving logs in if needed.
   onLoad() {
+    // Addresses are personal: the menu offers no Share on this page.
+    wx.hideShareMenu();
     if (wx.getStorageSync('session')) {
       app.call('/api/addresses')
         .then((res) => this.setData({ addresses: res.addresses }))
