@@ -204,6 +204,15 @@ impl WebHost {
         }
     }
 
+    /// The view is gone: every call still waiting for the browser fails, so nothing (a task
+    /// awaiting `ask`, holding this host) waits for ever.
+    fn forget_pending(&self) {
+        let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
+        for (_, reply) in pending {
+            reply(Err("the view is gone".into()));
+        }
+    }
+
     fn answer(&self, id: u64, result: Result<Json_, String>) {
         let reply = self.pending.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
         if let Some(reply) = reply {
@@ -334,6 +343,7 @@ impl Live {
     fn close(&self) {
         if !self.closed.swap(true, Ordering::SeqCst) {
             self.remote.close();
+            self.host.forget_pending();
         }
     }
 }
