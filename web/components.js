@@ -73,12 +73,14 @@ class WxNavigator extends HTMLElement {
   }
 }
 
+const HAS_SCHEME = /^([a-z][a-z0-9+.-]*:|\/\/)/i;
+
 // A src as the browser loads it. A package path (`/images/a.png`, or one relative to the page,
 // `../../images/a.png`, as WeChat resolves it even inside a component) becomes the session's
 // file route, which its page element names in `data-files`; a URL with a scheme stays as it is.
 // Null while the element is in no page yet: it resolves again once connected.
 export function packageUrl(node, src) {
-  if (!src || /^([a-z][a-z0-9+.-]*:|\/\/)/i.test(src)) return src || '';
+  if (!src || HAS_SCHEME.test(src)) return src || '';
   const page = node.getRootNode().host;
   if (!page || page.dataset.files === undefined) return null;
   return packagePath(page.dataset.files, page.dataset.route || '', src);
@@ -86,7 +88,7 @@ export function packageUrl(node, src) {
 
 /** `src` resolved against the page at `route`, under the package's file route `base`. */
 export function packagePath(base, route, src) {
-  if (/^([a-z][a-z0-9+.-]*:|\/\/)/i.test(src)) return src;
+  if (HAS_SCHEME.test(src)) return src;
   return base + new URL(src, `https://package/${route}`).pathname.slice(1);
 }
 

@@ -206,6 +206,20 @@ fn agent(timeout: Duration) -> ureq::Agent {
     ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(timeout)).build().into()
 }
 
+/// Posts `form` to `url` on a blocking thread and reads back the answer's body; the error says
+/// which step failed.
+async fn post_form(agent: &ureq::Agent, url: &str, form: Vec<(String, String)>) -> Result<String, String> {
+    let (agent, url) = (agent.clone(), url.to_string());
+    tokio::task::spawn_blocking(move || {
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let mut response =
+            agent.post(&url).send_form(pairs).map_err(|e| format!("{url} cannot be reached: {e}"))?;
+        response.body_mut().read_to_string().map_err(|e| format!("reading the answer of {url}: {e}"))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
 /// A real gateway over HTTPS: the signed form posted, the body read back.
 struct HttpGateway {
     url: String,
@@ -215,19 +229,9 @@ struct HttpGateway {
 impl GatewayTransport for HttpGateway {
     fn send<'a>(&'a self, form: Vec<(String, String)>) -> BoxFuture<'a, Result<String, PlatformError>> {
         Box::pin(async move {
-            let (agent, url) = (self.agent.clone(), self.url.clone());
-            tokio::task::spawn_blocking(move || {
-                let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-                let mut response = agent.post(&url).send_form(pairs).map_err(|e| {
-                    PlatformError::Payment(format!("the gateway {url} cannot be reached: {e}"))
-                })?;
-                response
-                    .body_mut()
-                    .read_to_string()
-                    .map_err(|e| PlatformError::Payment(format!("reading the gateway's answer: {e}")))
-            })
-            .await
-            .map_err(|e| PlatformError::Payment(e.to_string()))?
+            post_form(&self.agent, &self.url, form)
+                .await
+                .map_err(|e| PlatformError::Payment(format!("Alipay's gateway: {e}")))
         })
     }
 }
@@ -249,16 +253,7 @@ impl FormPoster for HttpSender {
         url: &'a str,
         form: &'a [(String, String)],
     ) -> BoxFuture<'a, Result<String, String>> {
-        Box::pin(async move {
-            let (agent, url, form) = (self.agent.clone(), url.to_string(), form.to_vec());
-            tokio::task::spawn_blocking(move || {
-                let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-                let mut response = agent.post(&url).send_form(pairs).map_err(|e| e.to_string())?;
-                response.body_mut().read_to_string().map_err(|e| e.to_string())
-            })
-            .await
-            .map_err(|e| e.to_string())?
-        })
+        Box::pin(post_form(&self.agent, url, form.to_vec()))
     }
 }
 
