@@ -35,14 +35,21 @@ App({
   },
 
   // Logs in to the backend once: the code from tt.login is traded there for the openid.
-  // `reason` is the error when the person does not log in to the host.
-  logIn(reason = 'Log in to continue') {
+  // `reason` is the error when the person does not log in to the host. With `force: false`
+  // the host does not ask a person who is not logged in; the error then has `notLoggedIn`.
+  logIn(reason = 'Log in to continue', { force = true } = {}) {
     if (tt.getStorageSync('session')) {
       return Promise.resolve();
     }
+    const notLoggedIn = () => Object.assign(new Error(reason), { notLoggedIn: true });
     return new Promise((resolve, reject) => {
       tt.login({
+        force,
         success: (res) => {
+          if (res.isLogin === false) {
+            reject(notLoggedIn());
+            return;
+          }
           const appid = tt.getAccountInfoSync().miniProgram.appId;
           this.call('/api/login', { method: 'POST', data: { appid, code: res.code, anonymous_code: res.anonymousCode } })
             .then((session) => {
@@ -51,7 +58,7 @@ App({
             })
             .catch(reject);
         },
-        fail: () => reject(new Error(reason))
+        fail: () => reject(notLoggedIn())
       });
     });
   }

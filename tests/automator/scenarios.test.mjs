@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import automator from 'miniprogram-automator';
-import { playScenario, scenarios } from '../scenarios/play.mjs';
+import { launchUrl, playScenario, scenarios } from '../scenarios/play.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = process.env.CAPSULE_BIN || path.join(root, 'target/release/capsule');
@@ -22,6 +22,12 @@ async function launch(project, port) {
   });
   const miniProgram = await automator.connect({ wsEndpoint: `ws://127.0.0.1:${port}` });
   return { server, miniProgram };
+}
+
+/** Starts on the scenario's launch page, query and all, as WeChat's tools do: a reLaunch. */
+async function openLaunchPage(miniProgram, scenario) {
+  const url = launchUrl(scenario);
+  if (url) await miniProgram.reLaunch(url);
 }
 
 /** The steps' driver: the automator's pages and elements. */
@@ -59,6 +65,7 @@ scenarios().forEach(({ file, scenario }, number) => {
   test(`scenario ${file}: ${scenario.about}`, async () => {
     const { server, miniProgram } = await launch(scenario.project, 9920 + (process.pid % 400) + number * 1000);
     try {
+      await openLaunchPage(miniProgram, scenario);
       await playScenario(scenario, driver(miniProgram));
     } finally {
       miniProgram.disconnect();

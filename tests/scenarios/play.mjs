@@ -1,14 +1,22 @@
 // Plays the shared scenarios: reads every JSON file here and runs its steps against a driver,
 // the one part that differs between the automator suite and the browser suite. A driver has
 // route(), text(step, selector) (null when absent), tap(step, selector),
-// input(step, selector, value), back() and switchTab(url, label); see README.md for the steps.
+// input(step, selector, value), back() and switchTab(url, label); see README.md for the steps
+// and for a scenario's launch `path` and `query`, which each runner opens its own way.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const folder = path.dirname(fileURLToPath(import.meta.url));
-const WAIT_MS = 5000;
+// Generous: the machines that run these are slow and shared.
+const WAIT_MS = 15000;
+
+/** The page a scenario starts on, as a mini-program URL (`/pages/x/x?a=1`), or null for the app's first page. */
+export function launchUrl(scenario) {
+  if (!scenario.path) return null;
+  return `/${scenario.path.replace(/^\//, '')}${scenario.query ? `?${scenario.query}` : ''}`;
+}
 
 /** Every scenario, as `{ file, scenario }`, in file order. */
 export function scenarios() {
@@ -31,6 +39,13 @@ async function until(what, probe) {
 
 const collapse = (text) => text.replace(/\s+/g, ' ').trim();
 
+/** What a `text` step asks of the shown text: exactly `equals`, or a match of `matches`. */
+function textCheck(step) {
+  if (step.equals !== undefined) return (shown) => shown === step.equals;
+  const pattern = new RegExp(step.matches);
+  return (shown) => pattern.test(shown);
+}
+
 async function play(driver, step) {
   if (step.page !== undefined) {
     await until(`page ${step.page}`, async () => {
@@ -38,11 +53,11 @@ async function play(driver, step) {
       return { ok: route === step.page, seen: route };
     });
   } else if (step.text !== undefined) {
-    const pattern = new RegExp(step.matches);
-    await until(`text of ${step.text}`, async () => {
+    const fits = textCheck(step);
+    await until(`text of ${JSON.stringify(step.text)}`, async () => {
       const text = await driver.text(step, step.text);
       const shown = text === null ? null : collapse(text);
-      return { ok: shown !== null && pattern.test(shown), seen: shown };
+      return { ok: shown !== null && fits(shown), seen: shown };
     });
   } else if (step.absent !== undefined) {
     await until(`no ${step.absent}`, async () => {

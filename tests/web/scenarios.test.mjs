@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import path from 'node:path';
 import { baseUrl, newPage, shots, startHost } from './harness.mjs';
-import { playScenario, scenarios } from '../scenarios/play.mjs';
+import { launchUrl, playScenario, scenarios } from '../scenarios/play.mjs';
 
 startHost();
 
@@ -35,10 +35,20 @@ function driver(container) {
   };
 }
 
+/** The host's shared-link address that opens the scenario's mini-program on its launch page. */
+function sharedLink(scenario) {
+  const link = new URLSearchParams({ appid: scenario.appid });
+  if (launchUrl(scenario)) {
+    link.set('path', scenario.path);
+    link.set('query', scenario.query || '');
+  }
+  return `${baseUrl()}/?${link}`;
+}
+
 for (const { file, scenario } of scenarios()) {
   test(`scenario ${file}: ${scenario.about}`, async () => {
     const page = await newPage();
-    await page.goto(`${baseUrl()}/?appid=${scenario.appid}`);
+    await page.goto(sharedLink(scenario));
     const container = page.getByRole('dialog', { name: scenario.name });
     await playScenario(scenario, driver(container)).catch(async (error) => {
       await page.screenshot({ path: path.join(shots, `scenario-${file}-failed.png`) });
