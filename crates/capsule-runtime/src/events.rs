@@ -130,14 +130,13 @@ fn plan(
         }
         retarget[i] = current;
     }
-    let mark = marks(chain);
     let mut calls = Vec::new();
     let mut stopped = false;
     if capture {
         for i in first..=target_index {
             for (binding, handler) in bindings(chain[i], kind) {
                 if matches!(binding, Binding::CaptureBind | Binding::CaptureCatch) {
-                    calls.push(call(chain, i, retarget[i], handler, &mark, false));
+                    calls.push(call(chain, i, retarget[i], handler, false));
                     if binding == Binding::CaptureCatch {
                         stopped = true;
                     }
@@ -155,13 +154,13 @@ fn plan(
             let mut stop = false;
             for (binding, handler) in bindings(chain[i], kind) {
                 match binding {
-                    Binding::Bind => calls.push(call(chain, i, retarget[i], handler, &mark, mutated)),
+                    Binding::Bind => calls.push(call(chain, i, retarget[i], handler, mutated)),
                     Binding::Catch => {
-                        calls.push(call(chain, i, retarget[i], handler, &mark, mutated));
+                        calls.push(call(chain, i, retarget[i], handler, mutated));
                         stop = true;
                     }
                     Binding::MutBind if !mutated => {
-                        calls.push(call(chain, i, retarget[i], handler, &mark, false));
+                        calls.push(call(chain, i, retarget[i], handler, false));
                         mutated = true;
                     }
                     _ => {}
@@ -175,13 +174,17 @@ fn plan(
     Plan { kind: kind.to_string(), detail, time_stamp, touches: touches.0, changed_touches: touches.1, calls }
 }
 
-fn call(chain: &[&VElement], at: usize, target: usize, handler: String, mark: &Json, mutated: bool) -> Call {
+/// One handler call. A component's handler sees only the marks inside that component, as in
+/// WeChat: the marks of nodes outside it (its host included) belong to another scope.
+fn call(chain: &[&VElement], at: usize, target: usize, handler: String, mutated: bool) -> Call {
+    let owner = chain[at].owner;
+    let scope_start = chain.iter().position(|element| element.owner == owner).unwrap_or(0);
     Call {
         instance: chain[at].owner,
         handler,
         target: describe(chain[target]),
         current_target: describe(chain[at]),
-        mark: mark.clone(),
+        mark: marks(&chain[scope_start..]),
         mutated,
     }
 }

@@ -187,6 +187,12 @@ impl Host for TestHost {
                 | "setBackgroundColor"
                 | "setTabBarBadge"
                 | "removeTabBarBadge"
+                | "showTabBarRedDot"
+                | "hideTabBarRedDot"
+                | "showTabBar"
+                | "hideTabBar"
+                | "setTabBarStyle"
+                | "setTabBarItem"
                 | "vibrateShort" => Ok(json!({})),
                 "showModal" => Ok(json!({ "confirm": true, "cancel": false })),
                 "showActionSheet" => Ok(json!({ "tapIndex": 0 })),

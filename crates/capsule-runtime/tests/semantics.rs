@@ -668,3 +668,39 @@ fn styles_are_scoped_per_component_with_wechat_isolation() {
     assert!(css.contains(".c-late--l"), "{css}");
     assert!(!css.contains("wx-page"), "only the new sheet: {css}");
 }
+
+#[test]
+fn marks_merge_along_the_path_and_stop_at_a_component() {
+    let dir = app(&[
+        ("app.json", r#"{"pages": ["pages/index/index"]}"#),
+        ("pages/index/index.json", r#"{"usingComponents": {"card": "/components/card/card"}}"#),
+        (
+            "pages/index/index.wxml",
+            r#"<view mark:where="page" mark:list="outer" bindtap="pageTap"><card mark:card="c1" /></view>"#,
+        ),
+        (
+            "pages/index/index.js",
+            "Page({ pageTap(e) { getApp().log.push('page ' + JSON.stringify(e.mark)); } });",
+        ),
+        ("components/card/card.json", r#"{"component": true}"#),
+        (
+            "components/card/card.wxml",
+            r#"<view mark:where="card"><view id="buy" mark:action="buy" bindtap="cardTap">buy</view></view>"#,
+        ),
+        (
+            "components/card/card.js",
+            "Component({ methods: { cardTap(e) { getApp().log.push('card ' + JSON.stringify(e.mark)); } } });",
+        ),
+    ]);
+    let mut local = launch(&dir);
+    log(&mut local);
+    tap(&mut local, "#buy");
+    // The component sees only its own marks; the page sees the whole path, inner names winning.
+    assert_eq!(
+        log(&mut local),
+        [
+            r#"card {"where":"card","action":"buy"}"#,
+            r#"page {"list":"outer","where":"card","card":"c1","action":"buy"}"#
+        ]
+    );
+}

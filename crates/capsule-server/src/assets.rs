@@ -1,6 +1,10 @@
 //! The web client (plain ES modules, CSS and the demo videos under `web/`), embedded in the
 //! binary so the product runs without any build step.
 
+use std::borrow::Cow;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
 use axum::Router;
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
@@ -55,9 +59,9 @@ pub fn routes() -> Router<AppState> {
 
 /// An embedded file as a response (404 when there is none).
 pub fn page(name: &str) -> Response {
-    match FILES.iter().find(|(file, _, _)| *file == name) {
-        Some((_, content_type, bytes)) => {
-            ([(header::CONTENT_TYPE, *content_type), (header::CACHE_CONTROL, "no-cache")], *bytes)
+    match find(name) {
+        Some((content_type, bytes)) => {
+            ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-cache")], bytes)
                 .into_response()
         }
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
@@ -66,11 +70,23 @@ pub fn page(name: &str) -> Response {
 
 /// An embedded text file (a page the server fills in before sending).
 pub fn text(name: &str) -> String {
-    FILES
-        .iter()
-        .find(|(file, _, _)| *file == name)
-        .map(|(_, _, bytes)| String::from_utf8_lossy(bytes).into_owned())
-        .unwrap_or_default()
+    find(name).map(|(_, bytes)| String::from_utf8_lossy(&bytes).into_owned()).unwrap_or_default()
+}
+
+/// The content type and bytes of a known file. With `CAPSULE_WEB_DIR` set, the file is read from
+/// that folder (or its `media/`) instead, so the client can be worked on without rebuilding; only
+/// names in [`FILES`] are ever looked up, so the folder cannot be walked out of.
+fn find(name: &str) -> Option<(&'static str, Cow<'static, [u8]>)> {
+    let (_, content_type, bytes) = FILES.iter().find(|(file, _, _)| *file == name)?;
+    let from_disk = web_dir().and_then(|dir| {
+        std::fs::read(dir.join(name)).or_else(|_| std::fs::read(dir.join("media").join(name))).ok()
+    });
+    Some((content_type, from_disk.map_or(Cow::Borrowed(*bytes), Cow::Owned)))
+}
+
+fn web_dir() -> Option<&'static std::path::Path> {
+    static WEB_DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
+    WEB_DIR.get_or_init(|| std::env::var_os("CAPSULE_WEB_DIR").map(PathBuf::from)).as_deref()
 }
 
 async fn file(Path(name): Path<String>) -> Response {

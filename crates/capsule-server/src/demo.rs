@@ -24,6 +24,8 @@ struct DemoApp {
     category: &'static str,
     description: &'static str,
     keywords: &'static [&'static str],
+    /// Whether its paid orders show in the host's "Services and Orders" (set when first seeded).
+    order_sync: bool,
 }
 
 const DEMO_APPS: &[DemoApp] = &[
@@ -35,6 +37,7 @@ const DEMO_APPS: &[DemoApp] = &[
         category: "Shopping",
         description: "Everyday goods: mugs, tea, notebooks.",
         keywords: &["shop", "store", "mug", "tea", "buy"],
+        order_sync: false,
     },
     DemoApp {
         folder: "tt-tickets",
@@ -44,6 +47,7 @@ const DEMO_APPS: &[DemoApp] = &[
         category: "Entertainment",
         description: "Films, showtimes and seats.",
         keywords: &["cinema", "film", "movie", "ticket", "grinch"],
+        order_sync: true,
     },
     DemoApp {
         folder: "game",
@@ -53,6 +57,7 @@ const DEMO_APPS: &[DemoApp] = &[
         category: "Games",
         description: "Slide the tiles, join the numbers, get to 2048, top the leaderboard.",
         keywords: &["game", "2048", "puzzle", "leaderboard"],
+        order_sync: false,
     },
 ];
 
@@ -98,6 +103,7 @@ pub async fn seed(
                 serde_json::json!({ "secret": created.secret, "payment_salt": created.app.payment_salt }),
             );
             added = true;
+            platform.seed_order_sync(demo.appid, demo.order_sync).await?;
         }
         // The icon file goes to the store on every start (the store may be new, or the icon changed).
         platform.seed_app_icon(demo.appid, store, demo.icon).await?;
@@ -121,7 +127,8 @@ pub async fn connect_backend(platform: &Platform, origin: &str) -> Result<(), De
     Ok(())
 }
 
-/// The promotional videos (files built into the host), three carrying their app's anchor.
+/// The promotional videos (files built into the host), four carrying an anchor: one opens a
+/// film's page with its query, as a creator's anchor to one product or show would.
 /// Their times are fixed and old, so anything posted later comes first in the feed.
 async fn seed_videos(platform: &Platform) -> Result<(), DemoError> {
     let videos = [
@@ -130,33 +137,40 @@ async fn seed_videos(platform: &Platform) -> Result<(), DemoError> {
             "@capsule.shop",
             "New season mugs and spring tea are in #shopping",
             "shop-promo.mp4",
-            Some(("tt0000000000shop", "pages/index/index", "Shop the look")),
+            Some(("tt0000000000shop", "pages/index/index", "", "Shop the look")),
         ),
         (
             "v2",
             "@cinema.daily",
             "The Grinch is back this weekend, grab your seats",
             "tickets-promo.mp4",
-            Some(("tt00000000ticket", "", "Buy tickets")),
+            Some(("tt00000000ticket", "", "", "Buy tickets")),
         ),
         (
             "v5",
             "@puzzle.daily",
             "Can you get to 2048? Top scores this week on the leaderboard",
             "game-promo.mp4",
-            Some(("tt00000000game48", "pages/index/index", "Play 2048")),
+            Some(("tt00000000game48", "pages/index/index", "", "Play 2048")),
+        ),
+        (
+            "v6",
+            "@cinema.daily",
+            "Tonight at 19:10: The Grinch. Pick your seats before they go",
+            "tickets-promo.mp4",
+            Some(("tt00000000ticket", "pages/film/film", "id=f1", "The Grinch: seats")),
         ),
         ("v3", "@walks", "A slow walk through the old town", "city-walk.mp4", None),
         ("v4", "@stargazer", "Patterns in the night sky", "night-sky.mp4", None),
     ];
     for (age, (id, author, caption, file, anchor)) in videos.into_iter().enumerate() {
         let anchor = match anchor {
-            Some((appid, path, title)) => Some(
+            Some((appid, path, query, title)) => Some(
                 platform
                     .check_anchor(Anchor {
                         appid: appid.into(),
                         path: path.into(),
-                        query: String::new(),
+                        query: query.into(),
                         title: title.into(),
                     })
                     .await?,

@@ -47,6 +47,15 @@ pub const BROWSER_APIS: &[&str] = &[
     "vibrateShort",
     "vibrateLong",
     "previewImage",
+    "setTabBarBadge",
+    "removeTabBarBadge",
+    "showTabBarRedDot",
+    "hideTabBarRedDot",
+    "showTabBar",
+    "hideTabBar",
+    "setTabBarStyle",
+    "setTabBarItem",
+    "exitMiniProgram",
 ];
 
 /// The host side of one browser's session: calls go out on the socket, answers come back.

@@ -102,7 +102,7 @@ fn videos_with_anchors_search_and_unpublishing() {
         assert!(not_allowed.json()["error"].as_str().unwrap().contains("does not allow mounting"));
         let count =
             ok(request(&server.addr, "GET", "/api/feed", None, &[]))["videos"].as_array().unwrap().len();
-        assert_eq!(count, 6, "five demo videos and the one posted");
+        assert_eq!(count, 7, "six demo videos and the one posted");
 
         // Unpublished: out of search, its anchor off the feed.
         ok(publisher.dev.call("POST", &format!("/api/console/apps/{appid}/unpublish"), None));
