@@ -10,10 +10,12 @@ Page({
     chosen: 0,
     adding: false,
     paying: false,
-    error: ''
+    error: '',
+    pagesBelow: 1
   },
 
   onLoad() {
+    this.setData({ pagesBelow: Math.max(1, getCurrentPages().length - 1) });
     const lines = app.globalData.cart;
     this.setData({ lines, total: app.cartTotal(lines) });
     app.logIn()

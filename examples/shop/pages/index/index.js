@@ -25,6 +25,16 @@ Page({
     this.setData({ keyword: event.detail.value, shown: matching(this.data.category, event.detail.value) });
   },
 
+  // The keyboard's Search key: the results are already shown; the keyboard closes.
+  onSearchConfirm(event) {
+    const keyword = event.detail.value.trim();
+    this.setData({ keyword, shown: matching(this.data.category, keyword) });
+  },
+
+  onClearSearch() {
+    this.setData({ keyword: '', shown: matching(this.data.category, '') });
+  },
+
   onCategory(event) {
     const category = event.currentTarget.dataset.id;
     this.setData({ category, shown: matching(category, this.data.keyword) });

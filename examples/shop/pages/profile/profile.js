@@ -3,7 +3,10 @@ const app = getApp();
 Page({
   data: {
     userName: '',
-    avatarUrl: '',
+    // The shop's picture for guests; one that fails to load shows the person's initial instead.
+    avatarUrl: '/images/avatars/guest.jpg',
+    avatarFailed: false,
+    initial: '',
     cartCount: 0,
     menu: [
       { key: 'orders', title: 'My orders' },
@@ -19,6 +22,10 @@ Page({
     ],
     liked: '',
     budget: 100,
+    budgetShown: 100,
+    giftNumber: '',
+    giftResult: '',
+    partnerNote: '',
     loggedIn: false
   },
 
@@ -47,12 +54,40 @@ Page({
     });
   },
 
+  // While the thumb is dragged, the limit above it follows.
+  onBudgetChanging(event) {
+    this.setData({ budgetShown: event.detail.value });
+  },
+
   onBudget(event) {
-    this.setData({ budget: event.detail.value });
+    this.setData({ budget: event.detail.value, budgetShown: event.detail.value });
+  },
+
+  onAvatarError() {
+    this.setData({ avatarFailed: true });
+  },
+
+  onGiftNumber(event) {
+    this.setData({ giftNumber: event.detail.value });
+  },
+
+  // The PIN's Done key: the shop has no gift cards to redeem yet.
+  onRedeem(event) {
+    const number = this.data.giftNumber;
+    if (!number || !event.detail.value) {
+      this.setData({ giftResult: 'Enter the card number and its PIN.' });
+      return;
+    }
+    this.setData({ giftResult: `No gift card ends in ${number.slice(-4)}.` });
+  },
+
+  onPartnerFail() {
+    this.setData({ partnerNote: 'Cinema Tickets cannot be opened from here. Find it under Mini Programs.' });
   },
 
   onShow() {
-    this.setData({ userName: app.globalData.userName, cartCount: app.cartCount() });
+    const userName = app.globalData.userName;
+    this.setData({ userName, initial: userName.charAt(0).toUpperCase(), cartCount: app.cartCount() });
   },
 
   onMenu(event) {

@@ -1,19 +1,31 @@
 // The person's delivery addresses, kept by the shop's backend, and a form for a new one:
-// every kind of picker, a form that submits named values, and reset.
+// every kind of picker, a radio group, a form that submits named values, and reset.
 const app = getApp();
 
-const cities = {
-  Zhejiang: ['Hangzhou', 'Ningbo', 'Wenzhou'],
-  Guangdong: ['Guangzhou', 'Shenzhen'],
-  Beijing: ['Dongcheng', 'Haidian']
+// Pick-up lockers by the kind of place they stand in.
+const lockers = {
+  'Metro station': ['Line 1, Longxiang Bridge', 'Line 2, Fengqi Road'],
+  Supermarket: ['Hualian, Yan\'an Road', 'Wumart, Qingchun Road', 'Lianhua, Wensan Road'],
+  Campus: ['Zhejiang University, Yuquan']
 };
-const provinces = Object.keys(cities);
+const places = Object.keys(lockers);
+const REGION_ANY = 'Any';
 
 Page({
   data: {
-    regions: [provinces, cities[provinces[0]]],
-    regionIndex: [0, 0],
+    region: [],
+    regionAny: REGION_ANY,
     regionText: 'not chosen',
+    lockers: [places, lockers[places[0]]],
+    lockerIndex: [0, 0],
+    lockerText: 'none',
+    dropOffs: [
+      { value: 'door', label: 'Leave at the door' },
+      { value: 'concierge', label: 'Leave with the concierge' },
+      { value: 'call', label: 'Call me' }
+    ],
+    dropOff: 'door',
+    saved: false,
     types: [{ id: 'home', label: 'Home' }, { id: 'office', label: 'Office' }, { id: 'pickup', label: 'Pick-up point' }],
     typeIndex: 0,
     date: '2026-12-24',
@@ -37,16 +49,31 @@ Page({
     }
   },
 
-  onRegionColumn(event) {
+  // Province, city and district; "Any" in a column leaves the rest open.
+  onRegion(event) {
+    const { value, code, postcode } = event.detail;
+    const named = value.filter((name) => name !== REGION_ANY);
+    const text = named.length ? named.join(', ') : 'anywhere';
+    this.setData({
+      region: value,
+      regionText: postcode ? `${text} (${code[code.length - 1]}, postcode ${postcode})` : text
+    });
+  },
+
+  onLockerColumn(event) {
     const { column, value } = event.detail;
     if (column === 0) {
-      this.setData({ 'regions[1]': cities[provinces[value]], regionIndex: [value, 0] });
+      this.setData({ 'lockers[1]': lockers[places[value]], lockerIndex: [value, 0] });
     }
   },
 
-  onRegion(event) {
-    const [p, c] = event.detail.value;
-    this.setData({ regionIndex: [p, c], regionText: `${provinces[p]}, ${cities[provinces[p]][c]}` });
+  onLocker(event) {
+    const [p, l] = event.detail.value;
+    this.setData({ lockerIndex: [p, l], lockerText: `${places[p]}: ${lockers[places[p]][l]}` });
+  },
+
+  onDropOff(event) {
+    this.setData({ dropOff: event.detail.value });
   },
 
   onType(event) {
@@ -72,19 +99,20 @@ Page({
       wx.showToast({ title: 'Enter a name', icon: 'none' });
       return;
     }
-    const region = this.data.regionText === 'not chosen' ? '' : this.data.regionText;
+    const region = (value.region || []).filter((name) => name !== REGION_ANY).join(' ');
     const detail = [(value.street || '').trim(), region].filter(Boolean).join(', ');
     const address = { name: value.name, phone: value.phone, detail };
     app.logIn()
       .then(() => app.call('/api/addresses', { method: 'POST', data: address }))
       .then((res) => this.setData({
         addresses: res.addresses,
+        saved: true,
         result: `Saved: ${JSON.stringify(value)}; slot ${this.data.slotText}`
       }))
-      .catch((error) => this.setData({ result: `Not saved: ${error.message}` }));
+      .catch((error) => this.setData({ saved: false, result: `Not saved: ${error.message}` }));
   },
 
   onReset() {
-    this.setData({ result: 'Cleared.' });
+    this.setData({ saved: false, result: 'Cleared.', dropOff: 'door' });
   }
 });

@@ -2,11 +2,13 @@
 const app = getApp();
 
 const STATUS = { unpaid: 'Awaiting payment', paid: 'Paid', closed: 'Closed' };
+const STATUS_ICON = { unpaid: 'waiting', paid: 'success', closed: 'cancel' };
 
 Page({
   data: {
     order: null,
     status: '',
+    statusIcon: 'waiting',
     lines: [],
     total: '',
     error: ''
@@ -28,6 +30,7 @@ Page({
         this.setData({
           order,
           status: STATUS[order.status] || order.status,
+          statusIcon: STATUS_ICON[order.status] || 'info',
           lines: order.lines.map((line, index) => ({ key: index, title: line.title, spec: line.spec, count: line.count, price: (line.price / 100).toFixed(2) })),
           total: (order.total / 100).toFixed(2)
         });

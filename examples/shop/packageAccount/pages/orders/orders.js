@@ -2,9 +2,16 @@
 const app = getApp();
 
 const STATUS = { unpaid: 'Awaiting payment', paid: 'Paid', closed: 'Closed' };
+const STATUS_ICON = { unpaid: 'waiting', paid: 'success', closed: 'cancel' };
 
 function shown(order) {
-  return { no: order.out_order_no, title: order.title, status: STATUS[order.status] || order.status, total: (order.total / 100).toFixed(2) };
+  return {
+    no: order.out_order_no,
+    title: order.title,
+    status: STATUS[order.status] || order.status,
+    icon: STATUS_ICON[order.status] || 'info',
+    total: (order.total / 100).toFixed(2)
+  };
 }
 
 Page({

@@ -17,7 +17,10 @@ Page({
     shared: '',
     spec: '',
     specTitle: 'Style',
-    quantity: 1
+    quantity: 1,
+    questions: [],
+    question: '',
+    photosShown: false
   },
 
   onLoad(query) {
@@ -28,7 +31,7 @@ Page({
       spec: (product && product.specs && product.specs[0]) || '',
       specTitle: product && product.category === 'kitchen' ? 'Colour' : 'Style',
       photos: (product && product.photos) || [],
-      related: others.map((item) => ({ key: item.id, title: item.title }))
+      related: others.map((item) => ({ key: item.id, id: item.id, title: item.title }))
     });
     if (product) {
       wx.setNavigationBarTitle({ title: product.title });
@@ -55,7 +58,7 @@ Page({
       this.setData({ relatedNote: 'That is everything.' });
       return;
     }
-    const more = products.map((item) => ({ key: `${item.id}-${round}`, title: `${item.title} (set of ${round + 1})` }));
+    const more = products.map((item) => ({ key: `${item.id}-${round}`, id: item.id, title: `${item.title} (set of ${round + 1})` }));
     this.setData({
       related: this.data.related.concat(more),
       relatedRounds: round,
@@ -97,6 +100,32 @@ Page({
   onAdd() {
     app.addToCart(this.data.product.id, this.data.spec, this.data.quantity);
     wx.showToast({ title: 'Added', icon: 'success' });
+  },
+
+  // Straight to checkout with what is chosen (and whatever else is in the cart).
+  onBuy() {
+    app.addToCart(this.data.product.id, this.data.spec, this.data.quantity);
+    wx.navigateTo({ url: '/pages/checkout/checkout' });
+  },
+
+  // The first long photo has arrived: the loading hint goes.
+  onPhotoShown(event) {
+    if (!this.data.photosShown && event.detail.width > 0) {
+      this.setData({ photosShown: true });
+    }
+  },
+
+  onQuestionInput(event) {
+    this.setData({ question: event.detail.value });
+  },
+
+  // Send: the question joins the list and the box empties for the next one.
+  onAsk(event) {
+    const question = event.detail.value.trim();
+    if (!question) {
+      return;
+    }
+    this.setData({ questions: this.data.questions.concat(question), question: '' });
   },
 
   onShareAppMessage(event) {
