@@ -2,7 +2,7 @@
 // DOM each), its navigation bar, capsule menu and tabBar, and speaks to the server's session
 // over a WebSocket: patches in, events out.
 
-import { applyPatches, buildAll, countDom, countTree, datasetOf, pathOf } from './view.js';
+import { applyPatches, buildAll, countDom, countTree, datasetOf, nodeAt, pathOf } from './view.js';
 import { VIEW_EVENTS, baseStyle, defineComponents, packagePath } from './components.js';
 import { askToLogIn } from './account.js';
 import { scanSheet } from './scan.js';
@@ -12,9 +12,19 @@ import { appIcon, modalDialog } from './sheet.js';
 defineComponents();
 
 const LONGPRESS_MS = 350;
+// How far (px) a finger may wander and still be a press: further, it is a move, not a tap.
+const PRESS_SLOP = 10;
+// The height (px) of the loading area a page pull-down opens, as in WeChat.
+const PULL_HEIGHT = 50;
+// WeChat's default scroll duration for wx.pageScrollTo.
+const SCROLL_MS = 300;
+// Longest a page transition may take; a transition that never reports its end still finishes.
+const TRANSITION_MS = 400;
 
 // The host app this page plays (the server names it on <body>): sessions and share codes carry it.
 const HOST = document.body.dataset.host || 'douyin';
+
+const reducedMotion = () => matchMedia('(prefers-reduced-motion: reduce)').matches;
 
 /** A plain button for the host's own sheets and dialogs. */
 function button(text, { className, role } = {}, onClick) {
@@ -27,7 +37,65 @@ function button(text, { className, role } = {}, onClick) {
   return element;
 }
 
-export async function openMiniProgram({ appid, path = '', query = '' }) {
+/** Calls `done` once `element`'s transition ends (or after TRANSITION_MS, when none runs). */
+function afterTransition(element, done) {
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    element.removeEventListener('transitionend', ended);
+    done();
+  };
+  const ended = (event) => { if (event.target === element) finish(); };
+  element.addEventListener('transitionend', ended);
+  setTimeout(finish, TRANSITION_MS);
+}
+
+/** How the page stack changed: a push, a back, a swap (redirect, tab, relaunch) or nothing. */
+function stackChange(before, after) {
+  const prefix = (short, long) => short.every((id, i) => long[i] === id);
+  if (before.length === 0 || before.join() === after.join()) return 'none';
+  if (after.length === before.length + 1 && prefix(before, after)) return 'push';
+  if (after.length < before.length && prefix(after, before)) return 'back';
+  return 'swap';
+}
+
+/** Scrolls `element` to `top` over `duration` ms, easing in and out; resolves when there. */
+function scrollSmoothly(element, top, duration) {
+  const from = element.scrollTop;
+  const to = Math.max(0, Math.min(top, element.scrollHeight - element.clientHeight));
+  if (duration <= 0 || from === to) {
+    element.scrollTop = to;
+    return Promise.resolve();
+  }
+  return new Promise((done) => {
+    const start = performance.now();
+    let finished = false;
+    const finish = () => { if (!finished) { finished = true; element.scrollTop = to; done(); } };
+    const step = (now) => {
+      if (finished) return;
+      const t = Math.min(1, (now - start) / duration);
+      const eased = t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2;
+      element.scrollTop = from + (to - from) * eased;
+      if (t < 1) requestAnimationFrame(step); else finish();
+    };
+    requestAnimationFrame(step);
+    // A page in a background tab gets no frames: it still arrives.
+    setTimeout(finish, duration + 200);
+  });
+}
+
+/** Whether `element` or an ancestor (up to `root`) binds a long press, as `bindlongpress` etc. */
+function bindsLongPress(element, root) {
+  for (let node = element; node && node !== root; node = node.parentNode) {
+    for (const { name } of node.attributes || []) {
+      if (/^(capture-)?(bind|catch|mut-bind):?longpress$/.test(name)) return true;
+    }
+  }
+  return false;
+}
+
+export async function openMiniProgram({ appid, path = '', query = '' }, opener = document.activeElement) {
   const response = await fetch('/api/sessions', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -35,17 +103,20 @@ export async function openMiniProgram({ appid, path = '', query = '' }) {
   });
   const opened = await response.json();
   if (!response.ok) throw new Error(opened.error || 'cannot open the mini-program');
-  return new Container(opened, { appid, path, query });
+  return new Container(opened, { appid, path, query }, opener);
 }
 
 class Container {
-  constructor(opened, launch) {
+  constructor(opened, launch, opener) {
     this.launch = launch;
+    // Focus returns here when the mini-program closes.
+    this.opener = opener;
     this.config = opened.config;
     this.session = opened.session;
     this.files = `/api/sessions/${opened.session}/files/`;
     this.pages = new Map(); // page id → { element, root, route, title }
     this.stack = [];
+    this.overlays = new Map(); // mask → what dismissing it does (tap outside, Escape)
     this.firstTree = JSON.stringify(opened.tree);
     this.element = this.frame();
     document.getElementById('containers').appendChild(this.element);
@@ -57,6 +128,9 @@ class Container {
     if (countDom(page.root) !== countTree(opened.tree)) buildAll(opened.tree, page.root);
     this.showStack(opened.stack);
     requestAnimationFrame(() => this.element.classList.add('open'));
+    this.element.focus({ preventScroll: true });
+    this.keys = (e) => this.key(e);
+    document.addEventListener('keydown', this.keys);
     this.connect();
   }
 
@@ -64,47 +138,53 @@ class Container {
     const element = document.createElement('section');
     element.className = 'container';
     element.setAttribute('role', 'dialog');
+    element.setAttribute('aria-modal', 'true');
     element.setAttribute('aria-label', this.config.name);
+    element.tabIndex = -1;
     element.innerHTML = `
       <header class="navbar">
         <button type="button" class="back" aria-label="Back" hidden>‹</button>
+        <button type="button" class="home" aria-label="Home" hidden>⌂</button>
         <h1 class="title"></h1>
-        <div class="capsule-menu">
-          <button type="button" class="more" aria-label="More">···</button>
-          <button type="button" class="close" aria-label="Close">◯</button>
-        </div>
       </header>
-      <div class="refresh-indicator" role="status" aria-live="polite"></div>
-      <div class="pages"></div>
-      <nav class="tabbar" hidden></nav>`;
+      <div class="capsule-menu">
+        <button type="button" class="more" aria-label="More">···</button>
+        <button type="button" class="close" aria-label="Close">◯</button>
+      </div>
+      <div class="pages">
+        <div class="pull-refresh" role="status">
+          <span class="dots" aria-hidden="true"><i></i><i></i><i></i></span>
+          <span class="label visually-hidden"></span>
+        </div>
+      </div>
+      <nav class="tabbar" aria-label="Tabs" hidden></nav>`;
     this.navbar = element.querySelector('.navbar');
     this.titleElement = element.querySelector('.title');
     this.backButton = element.querySelector('.back');
+    this.homeButton = element.querySelector('.home');
     this.pagesElement = element.querySelector('.pages');
     this.tabbar = element.querySelector('.tabbar');
-    this.refresh = element.querySelector('.refresh-indicator');
+    this.refresh = element.querySelector('.pull-refresh');
     this.backButton.addEventListener('click', () => this.send({ type: 'back' }));
+    this.homeButton.addEventListener('click', () => this.send({ type: 'route', method: 'reLaunch', url: '/' + this.homeRoute() }));
     element.querySelector('.close').addEventListener('click', () => this.close());
     element.querySelector('.more').addEventListener('click', () => this.menu());
-    const tabBar = this.config.tabBar;
-    if (tabBar && Array.isArray(tabBar.list)) {
-      for (const item of tabBar.list) {
-        const route = String(item.pagePath).replace(/^\//, '').replace(/\.\w+$/, '');
-        const tab = button(item.text || item.pagePath, {}, () => this.send({ type: 'switchTab', url: '/' + route }));
-        tab.dataset.route = route;
-        this.tabbar.appendChild(tab);
-      }
-      if (tabBar.color) this.tabbar.style.color = tabBar.color;
-      if (tabBar.backgroundColor) this.tabbar.style.background = tabBar.backgroundColor;
-    }
+    this.buildTabBar();
     return element;
+  }
+
+  // The first page of app.json (or its entryPagePath): where the home button goes.
+  homeRoute() {
+    return this.config.entry || Object.keys(this.config.pages || {})[0] || '';
   }
 
   page(id, route) {
     let page = this.pages.get(id);
     if (page) return page;
     const element = document.createElement('div');
-    element.className = 'page entering';
+    element.className = 'page';
+    // Shown by showStack once the stack names it (a render may come first).
+    element.hidden = true;
     element.dataset.route = route;
     element.dataset.page = id;
     // Where the page's pictures come from: the package the session runs.
@@ -116,8 +196,8 @@ class Container {
     this.pages.set(id, page);
     this.pagesElement.appendChild(element);
     this.listen(page);
+    this.watchPullDown(page);
     element.addEventListener('scroll', () => this.scrolled(page));
-    requestAnimationFrame(() => requestAnimationFrame(() => element.classList.remove('entering')));
     return page;
   }
 
@@ -145,31 +225,160 @@ class Container {
     return (this.config.pages && this.config.pages[route]) || {};
   }
 
+  // ---- the page stack, its transitions and the navigation bar ------------------------------
+
   showStack(stack) {
+    const change = stackChange(this.stack.map((p) => p.id), stack.map((p) => p.id));
+    const previous = this.top();
     this.stack = stack;
     const live = new Set(stack.map((p) => p.id));
+    const liveRoutes = new Set(stack.map((p) => p.route));
     for (const [id, page] of this.pages) {
-      if (!live.has(id)) { page.element.remove(); this.pages.delete(id); }
+      if (live.has(id)) continue;
+      // A tab page the person switched away from stays alive in the session (as in WeChat) and
+      // comes back without a new render: keep it, hidden, until another page takes its route.
+      if (this.tabOf(page.route) && !liveRoutes.has(page.route)) {
+        page.element.hidden = true;
+        continue;
+      }
+      this.pages.delete(id);
+      this.removePage(page, change === 'back' && page === previous);
     }
     const top = stack.at(-1);
+    if (!top) return;
+    const topPage = this.page(top.id, top.route);
     for (const info of stack) {
       const page = this.page(info.id, info.route);
-      page.element.hidden = info !== top;
+      if (page !== topPage && !(change === 'push' && page === previous)) page.element.hidden = true;
     }
-    if (!top) return;
-    const page = this.pages.get(top.id);
-    const window = this.window(top.route);
-    this.titleElement.textContent = page.title ?? window.navigationBarTitleText ?? this.config.name;
-    this.navbar.style.background = page.barColor ?? window.navigationBarBackgroundColor ?? '#ffffff';
-    this.navbar.style.color = (page.textColor ?? window.navigationBarTextStyle) === 'white' ? '#fff' : '#000';
+    if (change === 'push' && previous) this.slideIn(topPage, previous);
+    else topPage.element.hidden = false;
+    if (this.refreshing && this.refreshing !== topPage) this.stopPullDown();
+    this.showBar(topPage, top.route);
+    this.showTabs(top.route);
+    this.homeButton.hidden = !(stack.length === 1 && top.route !== this.homeRoute() && !this.tabOf(top.route));
     this.backButton.hidden = stack.length < 2;
-    const tabs = [...this.tabbar.children];
-    const onTab = tabs.some((b) => b.dataset.route === top.route);
-    this.tabbar.hidden = !onTab;
-    for (const b of tabs) {
-      if (b.dataset.route === top.route) b.setAttribute('aria-current', 'page'); else b.removeAttribute('aria-current');
+  }
+
+  // A push: the new page slides in from the right over the one it covers.
+  slideIn(page, covered) {
+    page.element.hidden = false;
+    if (reducedMotion()) { covered.element.hidden = true; return; }
+    page.element.classList.add('entering');
+    covered.element.classList.add('covered');
+    page.element.getBoundingClientRect(); // the start position, before it moves
+    page.element.classList.remove('entering');
+    afterTransition(page.element, () => {
+      if (this.top() !== covered) covered.element.hidden = true;
+      covered.element.classList.remove('covered');
+    });
+  }
+
+  // A page leaves the stack: after a back it slides out to the right; otherwise it just goes.
+  removePage(page, slide) {
+    if (!slide || reducedMotion()) { page.element.remove(); return; }
+    page.element.inert = true;
+    page.element.classList.add('leaving');
+    afterTransition(page.element, () => page.element.remove());
+  }
+
+  showBar(page, route) {
+    const window = this.window(route);
+    const custom = window.navigationStyle === 'custom';
+    this.navbar.hidden = custom;
+    this.element.classList.toggle('custom-navigation', custom);
+    this.titleElement.textContent = page.title ?? window.navigationBarTitleText ?? this.config.name;
+    this.navbar.style.backgroundColor = page.barColor ?? window.navigationBarBackgroundColor ?? '#000000';
+    const front = page.textColor ?? window.navigationBarTextStyle ?? 'white';
+    this.navbar.style.color = front === 'white' ? '#ffffff' : '#000000';
+    // The capsule suits the bar it sits on (with a custom bar, the page's colours under it).
+    this.element.dataset.front = front;
+  }
+
+  // ---- the tabBar ------------------------------------------------------------------------------
+
+  buildTabBar() {
+    const tabBar = this.config.tabBar;
+    this.tabs = [];
+    if (!tabBar || !Array.isArray(tabBar.list)) return;
+    this.tabStyle = { color: '#7a7e83', selectedColor: '#07c160', backgroundColor: '#ffffff', borderStyle: 'black' };
+    this.setTabStyle(tabBar);
+    tabBar.list.forEach((item, index) => {
+      const route = String(item.pagePath).replace(/^\//, '').replace(/\.\w+$/, '');
+      const element = button('', { className: 'tab' }, () => this.send({ type: 'switchTab', url: '/' + route }));
+      element.innerHTML = '<img class="tab-icon" alt="" hidden><span class="tab-text"></span>'
+        + '<span class="tab-badge" hidden></span><span class="tab-dot" hidden><span class="visually-hidden">new</span></span>';
+      element.dataset.route = route;
+      element.dataset.index = index;
+      this.tabs.push({ route, element, text: item.text || item.pagePath, iconPath: item.iconPath, selectedIconPath: item.selectedIconPath });
+      this.tabbar.appendChild(element);
+      this.drawTab(this.tabs[index]);
+    });
+  }
+
+  tabOf(route) {
+    return this.tabs.find((tab) => tab.route === route);
+  }
+
+  // The tabBar shows on tab pages only (unless wx.hideTabBar hid it), the current tab selected.
+  showTabs(route) {
+    this.tabbar.hidden = !this.tabOf(route) || this.tabBarHidden;
+    for (const tab of this.tabs) {
+      if (tab.route === route) tab.element.setAttribute('aria-current', 'page'); else tab.element.removeAttribute('aria-current');
+      this.drawTab(tab);
     }
   }
+
+  drawTab(tab) {
+    const selected = tab.element.getAttribute('aria-current') === 'page';
+    tab.element.querySelector('.tab-text').textContent = tab.text;
+    const icon = tab.element.querySelector('.tab-icon');
+    const path = (selected && tab.selectedIconPath) || tab.iconPath;
+    icon.hidden = !path;
+    // Without an icon, the badge sits beside the text instead of on the icon's corner.
+    tab.element.classList.toggle('text-only', !path);
+    if (path) icon.src = packagePath(this.files, '', String(path));
+  }
+
+  setTabStyle(style) {
+    for (const key of ['color', 'selectedColor', 'backgroundColor', 'borderStyle']) {
+      if (style[key]) this.tabStyle[key] = String(style[key]);
+    }
+    const { color, selectedColor, backgroundColor, borderStyle } = this.tabStyle;
+    this.tabbar.style.setProperty('--tab-color', color);
+    this.tabbar.style.setProperty('--tab-selected-color', selectedColor);
+    this.tabbar.style.backgroundColor = backgroundColor;
+    // WeChat's two border styles: a dark hairline or a light one.
+    this.tabbar.style.borderTopColor = borderStyle === 'white' ? 'rgba(255, 255, 255, 0.33)' : 'rgba(0, 0, 0, 0.33)';
+  }
+
+  // The tabBar APIs; each answers an error the way WeChat does when the index is wrong.
+  tabBarCall(api, args) {
+    if (!this.tabs.length) return 'no tabBar';
+    if (api === 'showTabBar' || api === 'hideTabBar') {
+      this.tabBarHidden = api === 'hideTabBar';
+      this.showTabs(this.stack.at(-1)?.route);
+      return null;
+    }
+    if (api === 'setTabBarStyle') { this.setTabStyle(args); return null; }
+    const tab = this.tabs[Number(args.index)];
+    if (!tab) return 'tabbar item not found';
+    const badge = tab.element.querySelector('.tab-badge');
+    const dot = tab.element.querySelector('.tab-dot');
+    switch (api) {
+      case 'setTabBarBadge': badge.textContent = String(args.text ?? ''); badge.hidden = false; dot.hidden = true; break;
+      case 'removeTabBarBadge': badge.hidden = true; badge.textContent = ''; break;
+      case 'showTabBarRedDot': dot.hidden = false; badge.hidden = true; break;
+      case 'hideTabBarRedDot': dot.hidden = true; break;
+      case 'setTabBarItem':
+        for (const key of ['text', 'iconPath', 'selectedIconPath']) if (args[key] !== undefined) tab[key] = String(args[key]);
+        this.drawTab(tab);
+        break;
+    }
+    return null;
+  }
+
+  // ---- the socket --------------------------------------------------------------------------
 
   connect() {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
@@ -209,6 +418,13 @@ class Container {
         break;
       }
       case 'stack': this.showStack(message.pages); break;
+      case 'value': {
+        // An input handler returned new text for its field (WeChat's bindinput return value).
+        const page = this.pages.get(message.page);
+        const field = page && nodeAt(page.root, message.path);
+        if (field && field.replaceValue) field.replaceValue(message.value, message.typed);
+        break;
+      }
       case 'call': this.hostCall(message); break;
       case 'pageEventResult':
         // The page's answer is `value.result` (nothing when it has no handler).
@@ -236,27 +452,73 @@ class Container {
       }
       return null;
     };
+    // Touch points as WeChat gives them: relative to the page (pageX/Y, scrolled) and to its
+    // viewport (clientX/Y), not to the host document.
+    const touchesOf = (event) => {
+      if (event.clientX === undefined) return [];
+      const box = page.element.getBoundingClientRect();
+      const clientX = event.clientX - box.left;
+      const clientY = event.clientY - box.top;
+      return [{ identifier: event.pointerId ?? 0, pageX: clientX + page.element.scrollLeft, pageY: clientY + page.element.scrollTop, clientX, clientY }];
+    };
+    const point = (event) => {
+      const [touch] = touchesOf(event);
+      return touch ? { x: touch.pageX, y: touch.pageY } : {};
+    };
     const send = (event, type, detail, element = target(event)) => {
       if (!element) return;
-      const touch = event.clientX !== undefined ? [{ identifier: 0, pageX: event.pageX, pageY: event.pageY, clientX: event.clientX, clientY: event.clientY }] : [];
+      const touches = touchesOf(event);
       this.send({
         type: 'event', page: page.id, path: pathOf(element, root), event: type, detail,
-        touches: touch, changedTouches: touch, dataset: datasetOf(element),
+        touches: type === 'touchend' || type === 'touchcancel' ? [] : touches, changedTouches: touches, dataset: datasetOf(element),
       });
     };
-    let pressTimer = null;
-    let pressed = false;
+    // One press at a time: where it started, whether it moved or was held long. Its moves and
+    // its end are followed on the window: a sheet the long press opened may be under the finger.
+    let press = null;
     root.addEventListener('pointerdown', (e) => {
-      pressed = false;
-      send(e, 'touchstart', {});
-      pressTimer = setTimeout(() => { pressed = true; send(e, 'longpress', { x: e.pageX, y: e.pageY }); }, LONGPRESS_MS);
-    });
-    root.addEventListener('pointerup', (e) => { clearTimeout(pressTimer); send(e, 'touchend', {}); });
-    root.addEventListener('pointermove', (e) => { if (e.buttons) send(e, 'touchmove', {}); });
-    root.addEventListener('click', (e) => {
-      if (pressed) { pressed = false; return; }
+      if (e.button > 0) return;
       const element = target(e);
-      send(e, 'tap', { x: e.pageX, y: e.pageY }, element);
+      const current = { element, x: e.clientX, y: e.clientY, moved: false, held: false, cancelled: false };
+      press = current;
+      send(e, 'touchstart', {}, element);
+      current.timer = setTimeout(() => {
+        current.held = true;
+        send(e, 'longpress', point(e), element);
+        send(e, 'longtap', point(e), element);
+      }, LONGPRESS_MS);
+      const move = (m) => {
+        if (m.pointerId !== e.pointerId) return;
+        if (!current.moved && Math.hypot(m.clientX - current.x, m.clientY - current.y) > PRESS_SLOP) {
+          current.moved = true;
+          clearTimeout(current.timer);
+        }
+        send(m, 'touchmove', {}, element);
+      };
+      const end = (u) => {
+        if (u.pointerId !== e.pointerId) return;
+        window.removeEventListener('pointermove', move);
+        window.removeEventListener('pointerup', end);
+        window.removeEventListener('pointercancel', end);
+        clearTimeout(current.timer);
+        current.cancelled = u.type === 'pointercancel';
+        send(u, current.cancelled ? 'touchcancel' : 'touchend', {}, element);
+        // The click (if any) comes in the same task; a later keyboard click is no touch's.
+        setTimeout(() => { if (press === current) press = null; });
+      };
+      window.addEventListener('pointermove', move);
+      window.addEventListener('pointerup', end);
+      window.addEventListener('pointercancel', end);
+    });
+    root.addEventListener('click', (e) => {
+      const ended = e.detail > 0 ? press : null;
+      press = null;
+      // A drag or an interrupted touch is no tap; after a long press, the tap goes only when
+      // no one listens for the long press (as in WeChat).
+      if (ended && (ended.moved || ended.cancelled)) return;
+      if (ended && ended.held && bindsLongPress(ended.element, root)) return;
+      const element = target(e);
+      send(e, 'tap', point(e), element);
       const navigator = element && element.closest('wx-navigator');
       if (navigator) this.navigate(navigator);
       // A share button asks the page what to share, as the menu's Share does.
@@ -267,7 +529,7 @@ class Container {
     });
     root.addEventListener('input', (e) => {
       const input = e.composedPath().find((n) => n.localName === 'wx-input' || n.localName === 'wx-textarea');
-      if (input) send(e, 'input', { value: input.value, cursor: input.value.length, keyCode: 0 }, input);
+      if (input) send(e, 'input', { value: input.value, cursor: input.cursor ?? input.value.length, keyCode: 0 }, input);
     });
     for (const type of VIEW_EVENTS) {
       root.addEventListener('wx-' + type, (e) => send(e, type, e.detail));
@@ -278,7 +540,7 @@ class Container {
     const url = element.getAttribute('url');
     const openType = element.getAttribute('open-type') || element.getAttribute('openType') || 'navigate';
     const method = { navigate: 'navigateTo', redirect: 'redirectTo', switchTab: 'switchTab', reLaunch: 'reLaunch', navigateBack: 'navigateBack' }[openType];
-    if (method === 'navigateBack') this.send({ type: 'back' });
+    if (method === 'navigateBack') this.send({ type: 'back', delta: Number(element.getAttribute('delta')) || 1 });
     else if (method === 'switchTab') this.send({ type: 'switchTab', url });
     else if (method && url) this.send({ type: 'route', method, url });
   }
@@ -298,6 +560,81 @@ class Container {
     });
   }
 
+  // ---- pull-down refresh ---------------------------------------------------------------------
+
+  // A page whose window enables it is pulled down at its top (mouse, pen or finger): past the
+  // loading area's height, a release refreshes it.
+  watchPullDown(page) {
+    const element = page.element;
+    element.addEventListener('pointerdown', (e) => {
+      if (e.button > 0 || !this.window(page.route).enablePullDownRefresh || this.refreshing) return;
+      if (element.scrollTop > 0 || this.top() !== page) return;
+      // A scroll-view (with its own refresher) or a movable view keeps its own drags.
+      if (e.composedPath().some((n) => n.localName === 'wx-scroll-view' || n.localName === 'wx-movable-view')) return;
+      this.startPull(page, e);
+    });
+    // A finger's pull must not scroll the host instead.
+    element.addEventListener('touchmove', (e) => { if (this.pull && this.pull.distance > 0) e.preventDefault(); }, { passive: false });
+  }
+
+  startPull(page, down) {
+    const pull = { page, y: down.clientY, distance: 0 };
+    this.pull = pull;
+    this.paintRefresh(page);
+    const move = (e) => {
+      // Half the finger's travel, as the page resists the pull.
+      pull.distance = Math.min(Math.max(0, (e.clientY - pull.y) / 2), PULL_HEIGHT * 2);
+      this.element.classList.toggle('pulling', pull.distance > 0);
+      page.element.style.transform = pull.distance > 0 ? `translateY(${pull.distance}px)` : '';
+    };
+    const release = () => {
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', release);
+      window.removeEventListener('pointercancel', release);
+      this.pull = null;
+      this.element.classList.remove('pulling');
+      if (pull.distance >= PULL_HEIGHT) this.pullDown();
+      else if (pull.distance > 0) this.settle(page, '');
+    };
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', release);
+    window.addEventListener('pointercancel', release);
+  }
+
+  // The loading area takes the window's background colour and text style.
+  paintRefresh(page) {
+    const window = this.window(page.route);
+    this.refresh.style.backgroundColor = page.backgroundColor ?? window.backgroundColor ?? '#ffffff';
+    this.refresh.dataset.style = window.backgroundTextStyle === 'light' ? 'light' : 'dark';
+  }
+
+  // The page eases to `transform` (open at the loading area's height, or closed).
+  settle(page, transform) {
+    page.element.classList.add('settling');
+    page.element.style.transform = transform;
+    afterTransition(page.element, () => page.element.classList.remove('settling'));
+  }
+
+  pullDown() {
+    const page = this.top();
+    if (!page || this.refreshing) return;
+    this.refreshing = page;
+    this.paintRefresh(page);
+    page.element.scrollTop = 0;
+    this.settle(page, `translateY(${PULL_HEIGHT}px)`);
+    this.refresh.classList.add('active');
+    this.refresh.querySelector('.label').textContent = 'Refreshing';
+    this.send({ type: 'pageEvent', name: 'onPullDownRefresh', arg: null });
+  }
+
+  stopPullDown() {
+    const page = this.refreshing;
+    this.refreshing = null;
+    this.refresh.classList.remove('active');
+    this.refresh.querySelector('.label').textContent = '';
+    if (page) this.settle(page, '');
+  }
+
   // ---- host calls from the session ----------------------------------------------------------
 
   reply(id, ok, value, reason) {
@@ -307,18 +644,27 @@ class Container {
   hostCall({ id, api, args }) {
     const page = this.top();
     switch (api) {
-      case 'showToast': this.toast(args.title || '', args.duration || 1500, args.icon); return this.reply(id, true, {});
-      case 'hideToast': case 'hideLoading': this.removeToast(); return this.reply(id, true, {});
-      case 'showLoading': this.toast(args.title || 'Loading', 0, 'loading'); return this.reply(id, true, {});
-      case 'showModal': return this.modal(args, (confirm) => this.reply(id, true, { confirm, cancel: !confirm }));
-      case 'showActionSheet': return this.actionSheet(args.itemList || [], (index) =>
+      case 'showToast':
+        this.toast('toast', { title: args.title || '', icon: args.icon ?? 'success', mask: args.mask === true }, args.duration ?? 1500);
+        return this.reply(id, true, {});
+      case 'showLoading':
+        this.toast('loading', { title: args.title || '', icon: 'loading', mask: args.mask === true }, 0);
+        return this.reply(id, true, {});
+      // Each hides only its own kind: a toast shown since is not the loading's to hide.
+      case 'hideToast': this.removeToast('toast'); return this.reply(id, true, {});
+      case 'hideLoading': this.removeToast('loading'); return this.reply(id, true, {});
+      case 'showModal': return this.modal(args, (answer) => this.reply(id, true, answer));
+      case 'showActionSheet': return this.actionSheet(args, (index) =>
         index === null ? this.reply(id, false, null, 'cancel') : this.reply(id, true, { tapIndex: index }));
       case 'setNavigationBarTitle':
         if (page) page.title = String(args.title ?? '');
         this.showStack(this.stack);
         return this.reply(id, true, {});
       case 'setNavigationBarColor':
-        if (page) { page.barColor = args.backgroundColor; page.textColor = args.frontColor === '#ffffff' ? 'white' : 'black'; }
+        if (page) {
+          if (args.backgroundColor) page.barColor = String(args.backgroundColor);
+          if (args.frontColor) page.textColor = String(args.frontColor).toLowerCase() === '#ffffff' ? 'white' : 'black';
+        }
         this.showStack(this.stack);
         return this.reply(id, true, {});
       // tt.login / wx.login when no one is logged in: the host asks the person to.
@@ -326,9 +672,7 @@ class Container {
         return askToLogIn(this.element, `${this.config.name} asks you to log in`)
           .then((ok) => (ok ? this.reply(id, true, {}) : this.reply(id, false, null, 'cancel')));
       case 'startPullDownRefresh': this.pullDown(); return this.reply(id, true, {});
-      case 'stopPullDownRefresh':
-        this.refresh.classList.remove('active'); this.refresh.textContent = '';
-        return this.reply(id, true, {});
+      case 'stopPullDownRefresh': this.stopPullDown(); return this.reply(id, true, {});
       // tt.scanCode / wx.scanCode: the host's scanner; the code's text goes back.
       case 'scanCode':
         return scanSheet(this.element, { allowPictures: !args.onlyFromCamera }).then((answer) => {
@@ -352,9 +696,8 @@ class Container {
         this.preview(urls.map((url) => packagePath(this.files, page ? page.route : '', url)), start);
         return this.reply(id, true, {});
       }
-      case 'pageScrollTo':
-        if (page) page.element.scrollTo({ top: Number(args.scrollTop || 0), behavior: args.duration === 0 ? 'instant' : 'smooth' });
-        return this.reply(id, true, {});
+      case 'pageScrollTo': return this.scrollPage(page, args).then(
+        () => this.reply(id, true, {}), (error) => this.reply(id, false, null, error.message));
       case 'showNavigationBarLoading': case 'hideNavigationBarLoading':
         this.titleElement.classList.toggle('loading', api === 'showNavigationBarLoading');
         return this.reply(id, true, {});
@@ -363,67 +706,158 @@ class Container {
         if (page) page.shareHidden = api === 'hideShareMenu';
         return this.reply(id, true, {});
       case 'setBackgroundColor':
-        this.pagesElement.style.backgroundColor = args.backgroundColor || args.backgroundColorTop || '';
+        if (page) page.backgroundColor = args.backgroundColor || args.backgroundColorTop || undefined;
+        if (page) this.paintRefresh(page);
         return this.reply(id, true, {});
       case 'vibrateShort': case 'vibrateLong':
         if (navigator.vibrate) navigator.vibrate(api === 'vibrateShort' ? 15 : 400);
         return this.reply(id, true, {});
+      case 'setTabBarBadge': case 'removeTabBarBadge': case 'showTabBarRedDot': case 'hideTabBarRedDot':
+      case 'showTabBar': case 'hideTabBar': case 'setTabBarStyle': case 'setTabBarItem': {
+        const error = this.tabBarCall(api, args);
+        return error ? this.reply(id, false, null, error) : this.reply(id, true, {});
+      }
+      case 'exitMiniProgram':
+        this.reply(id, true, {});
+        return this.close();
       default: return this.reply(id, false, null, 'not supported by this host');
     }
   }
 
-  pullDown() {
-    this.refresh.classList.add('active');
-    this.refresh.textContent = 'Refreshing…';
-    this.send({ type: 'pageEvent', name: 'onPullDownRefresh', arg: null });
+  // wx.pageScrollTo: to `scrollTop`, or to the element `selector` names in the page (plus
+  // `offsetTop`), over `duration` ms.
+  scrollPage(page, args) {
+    if (!page) return Promise.reject(new Error('no page'));
+    let top = Number(args.scrollTop || 0);
+    if (args.selector) {
+      let element = null;
+      try { element = page.root.querySelector(String(args.selector)); } catch { /* an invalid selector finds nothing */ }
+      if (!element) return Promise.reject(new Error(`no element matches ${args.selector}`));
+      const box = page.element.getBoundingClientRect();
+      top = element.getBoundingClientRect().top - box.top + page.element.scrollTop + Number(args.offsetTop || 0);
+    }
+    const duration = reducedMotion() ? 0 : Number(args.duration ?? SCROLL_MS);
+    return scrollSmoothly(page.element, top, duration);
   }
 
-  toast(title, duration, icon) {
+  // wx.showToast and wx.showLoading share one place, as in WeChat: a new one replaces the old.
+  // With `mask`, a transparent layer keeps taps off the page while it shows.
+  toast(kind, { title, icon, mask }, duration) {
     this.removeToast();
+    const layer = document.createElement('div');
+    layer.className = mask ? 'toast-layer masked' : 'toast-layer';
+    layer.dataset.kind = kind;
     const toast = document.createElement('div');
     toast.className = 'toast';
     toast.setAttribute('role', 'status');
-    toast.textContent = (icon === 'success' ? '✔ ' : icon === 'error' ? '✕ ' : icon === 'loading' ? '◌ ' : '') + title;
-    this.element.appendChild(toast);
-    this.toastElement = toast;
-    if (duration > 0) setTimeout(() => { if (this.toastElement === toast) this.removeToast(); }, duration);
+    if (kind === 'loading') toast.setAttribute('aria-busy', 'true');
+    const mark = { success: '✔', error: '✕', loading: '' }[icon];
+    if (mark !== undefined) {
+      const iconElement = document.createElement('span');
+      iconElement.className = `toast-icon ${icon}`;
+      iconElement.setAttribute('aria-hidden', 'true');
+      iconElement.textContent = mark;
+      toast.append(iconElement);
+    }
+    toast.append(title || (kind === 'loading' ? 'Loading' : ''));
+    layer.append(toast);
+    this.element.appendChild(layer);
+    this.toastElement = layer;
+    if (duration > 0) setTimeout(() => { if (this.toastElement === layer) this.removeToast(); }, duration);
   }
 
-  removeToast() {
-    if (this.toastElement) this.toastElement.remove();
+  removeToast(kind) {
+    if (!this.toastElement || (kind && this.toastElement.dataset.kind !== kind)) return;
+    this.toastElement.remove();
     this.toastElement = null;
   }
 
-  // An overlay over the mini-program holding `content`. With `dismiss`, a tap outside the
-  // content closes it and calls `dismiss`.
+  // An overlay over the mini-program holding `content`, which takes the focus. With `dismiss`,
+  // a tap outside the content or Escape closes it and calls `dismiss`. Focus goes back where
+  // it was when it closes.
   overlay(content, dismiss) {
     const mask = document.createElement('div');
     mask.className = 'mask';
     mask.appendChild(content);
-    if (dismiss) mask.addEventListener('click', (e) => { if (e.target === mask) { mask.remove(); dismiss(); } });
+    let returnTo = document.activeElement;
+    while (returnTo && returnTo.shadowRoot && returnTo.shadowRoot.activeElement) returnTo = returnTo.shadowRoot.activeElement;
+    mask.returnFocus = () => { if (returnTo && returnTo.isConnected) returnTo.focus({ preventScroll: true }); };
+    if (dismiss) {
+      this.overlays.set(mask, dismiss);
+      mask.addEventListener('click', (e) => { if (e.target === mask) this.closeOverlay(mask, true); });
+    }
     this.element.appendChild(mask);
+    const first = content.querySelector('input, textarea, button');
+    if (first) first.focus({ preventScroll: true });
+    else { content.tabIndex = -1; content.focus({ preventScroll: true }); }
     return mask;
   }
 
+  closeOverlay(mask, dismissed = false) {
+    const dismiss = this.overlays.get(mask);
+    this.overlays.delete(mask);
+    mask.remove();
+    mask.returnFocus();
+    if (dismissed && dismiss) dismiss();
+  }
+
+  // Escape closes the topmost sheet or menu over the mini-program, not the mini-program.
+  key(e) {
+    if (e.key !== 'Escape') return;
+    const topmost = [...this.element.children].reverse().find((child) => child.classList.contains('mask'));
+    if (topmost && this.overlays.has(topmost)) {
+      e.preventDefault();
+      this.closeOverlay(topmost, true);
+    }
+  }
+
+  // wx.showModal: title, content (or, when `editable`, a box to write it in), Cancel and OK
+  // with the app's texts and colours; answers {confirm, cancel[, content]}.
   modal(args, done) {
     const box = document.createElement('div');
     box.className = 'modal';
     box.setAttribute('role', 'alertdialog');
     box.setAttribute('aria-modal', 'true');
-    box.innerHTML = '<h2></h2><p></p><div class="actions"></div>';
-    box.querySelector('h2').textContent = args.title || '';
-    box.querySelector('p').textContent = args.content || '';
     box.setAttribute('aria-label', args.title || args.content || 'Dialog');
-    const actions = box.querySelector('.actions');
-    const mask = this.overlay(box);
-    const answer = (text, className, confirm) =>
-      actions.appendChild(button(text, { className }, () => { mask.remove(); done(confirm); }));
-    if (args.showCancel !== false) answer(args.cancelText || 'Cancel', 'cancel', false);
-    answer(args.confirmText || 'OK', 'confirm', true);
+    const heading = document.createElement('h2');
+    heading.textContent = args.title || '';
+    box.append(heading);
+    let input = null;
+    if (args.editable) {
+      input = document.createElement('textarea');
+      input.className = 'modal-input';
+      input.value = args.content || '';
+      input.placeholder = args.placeholderText || '';
+      input.setAttribute('aria-label', args.placeholderText || args.title || 'Content');
+      box.append(input);
+    } else {
+      const content = document.createElement('p');
+      content.textContent = args.content || '';
+      box.append(content);
+    }
+    const actions = document.createElement('div');
+    actions.className = 'actions';
+    box.append(actions);
+    const withCancel = args.showCancel !== false;
+    const answer = (confirm) => {
+      const value = { confirm, cancel: !confirm };
+      if (input) value.content = confirm ? input.value : '';
+      done(value);
+    };
+    const mask = this.overlay(box, withCancel ? () => answer(false) : null);
+    const choice = (text, className, color, confirm) => {
+      const element = button(String(text).slice(0, 8), { className }, () => { this.closeOverlay(mask); answer(confirm); });
+      element.style.color = color;
+      actions.appendChild(element);
+    };
+    if (withCancel) choice(args.cancelText || 'Cancel', 'cancel', args.cancelColor || '#000000', false);
+    choice(args.confirmText || 'OK', 'confirm', args.confirmColor || '#576b95', true);
+    // The answer, or the text to write, has the focus.
+    (input || actions.lastChild).focus({ preventScroll: true });
   }
 
   // wx.previewImage: the pictures full screen, one at a time; swipe, arrow keys or the
-  // buttons move between them, a tap on the picture or Close returns to the page.
+  // buttons move between them, a tap on the picture, Close or Escape returns to the page.
   preview(urls, start) {
     const viewer = document.createElement('div');
     viewer.className = 'preview';
@@ -432,7 +866,11 @@ class Container {
     viewer.innerHTML = '<img><p class="count" aria-live="polite"></p><div class="actions"></div>';
     const image = viewer.querySelector('img');
     const count = viewer.querySelector('.count');
-    const mask = this.overlay(viewer);
+    const keys = (e) => {
+      if (e.key === 'ArrowLeft') show(index - 1);
+      else if (e.key === 'ArrowRight') show(index + 1);
+    };
+    const mask = this.overlay(viewer, () => document.removeEventListener('keydown', keys));
     mask.classList.add('dark');
     let index = start;
     const show = (next) => {
@@ -443,12 +881,7 @@ class Container {
       count.textContent = label;
       viewer.setAttribute('aria-label', label);
     };
-    const close = () => { mask.remove(); document.removeEventListener('keydown', keys); };
-    const keys = (e) => {
-      if (e.key === 'ArrowLeft') show(index - 1);
-      else if (e.key === 'ArrowRight') show(index + 1);
-      else if (e.key === 'Escape') close();
-    };
+    const close = () => this.closeOverlay(mask, true);
     document.addEventListener('keydown', keys);
     const actions = viewer.querySelector('.actions');
     if (urls.length > 1) {
@@ -457,6 +890,7 @@ class Container {
       actions.lastChild.setAttribute('aria-label', 'Next picture');
     }
     actions.append(button('Close', { className: 'close-preview' }, close));
+    actions.lastChild.focus({ preventScroll: true });
     let touchX = null;
     image.addEventListener('pointerdown', (e) => { touchX = e.clientX; });
     image.addEventListener('pointerup', (e) => {
@@ -484,14 +918,31 @@ class Container {
     });
   }
 
-  actionSheet(items, done) {
+  // wx.showActionSheet: the items (in `itemColor`) and Cancel; Cancel, a tap outside or
+  // Escape answers null.
+  actionSheet({ itemList = [], itemColor, alertText }, done) {
     const sheet = document.createElement('div');
     sheet.className = 'sheet';
     sheet.setAttribute('role', 'menu');
-    const mask = this.overlay(sheet);
-    const choose = (index) => { mask.remove(); done(index); };
-    items.forEach((text, index) => sheet.appendChild(button(text, { role: 'menuitem' }, () => choose(index))));
-    sheet.appendChild(button('Cancel', { className: 'cancel' }, () => choose(null)));
+    sheet.setAttribute('aria-label', alertText || 'Actions');
+    if (alertText) {
+      const title = document.createElement('p');
+      title.className = 'sheet-title';
+      title.textContent = alertText;
+      sheet.append(title);
+    }
+    const items = document.createElement('div');
+    items.className = 'sheet-items';
+    sheet.append(items);
+    const mask = this.overlay(sheet, () => done(null));
+    const choose = (index) => { this.closeOverlay(mask); done(index); };
+    itemList.forEach((text, index) => {
+      const item = button(String(text), { role: 'menuitem' }, () => choose(index));
+      if (itemColor) item.style.color = itemColor;
+      items.appendChild(item);
+    });
+    sheet.appendChild(button('Cancel', { className: 'cancel', role: 'menuitem' }, () => choose(null)));
+    (items.firstChild || sheet.lastChild).focus({ preventScroll: true });
   }
 
   menu() {
@@ -503,13 +954,14 @@ class Container {
     menu.querySelector('.about').append(appIcon(this.config.icon), ` ${this.config.name}`);
     const row = menu.querySelector('.row');
     const mask = this.overlay(menu, () => {});
-    const item = (text, action) => row.appendChild(button(text, { role: 'menuitem' }, () => { mask.remove(); action(); }));
+    const item = (text, action) => row.appendChild(button(text, { role: 'menuitem' }, () => { this.closeOverlay(mask); action(); }));
     const top = this.top();
     if (!(top && top.shareHidden)) item('Share', () => this.send({ type: 'pageEvent', name: 'onShareAppMessage', arg: { from: 'menu' } }));
     item('QR code', () => this.share({}));
     item('About', () => this.about());
     item('Relaunch', () => this.relaunch());
     item('Cancel', () => {});
+    row.firstChild.focus({ preventScroll: true });
   }
 
   // A box over the mini-program with a heading, content and Done; a tap outside closes it too.
@@ -525,7 +977,7 @@ class Container {
     actions.className = 'actions';
     box.append(heading, content, actions);
     const mask = this.overlay(box, () => {});
-    const done = actions.appendChild(button('Done', { className: 'confirm' }, () => mask.remove()));
+    const done = actions.appendChild(button('Done', { className: 'confirm' }, () => this.closeOverlay(mask)));
     done.focus();
   }
 
@@ -593,16 +1045,33 @@ class Container {
     this.pagesElement.replaceChildren(box);
   }
 
+  // The menu's Relaunch: a fresh session at the launch page in place of this one. The host
+  // stays as it is (its feed paused) unless the mini-program cannot open again.
   async relaunch() {
-    this.close();
-    await openMiniProgram(this.launch);
+    this.close({ relaunching: true });
+    try {
+      await openMiniProgram(this.launch, this.opener);
+    } catch (err) {
+      this.closed();
+      alert(err.message);
+    }
   }
 
-  close() {
+  close({ relaunching = false } = {}) {
     this.send({ type: 'close' });
     if (this.socket) this.socket.close();
+    document.removeEventListener('keydown', this.keys);
+    // Out of reach at once while it slides away (a relaunched one may already be there).
+    this.element.inert = true;
+    this.element.setAttribute('aria-hidden', 'true');
     this.element.classList.remove('open');
-    setTimeout(() => this.element.remove(), 250);
+    setTimeout(() => this.element.remove(), reducedMotion() ? 0 : 250);
+    if (!relaunching) this.closed();
+  }
+
+  // The host takes over again: its feed plays, and the focus goes back to what opened this.
+  closed() {
+    if (this.opener && this.opener.isConnected) this.opener.focus({ preventScroll: true });
     document.dispatchEvent(new CustomEvent('capsule-closed', { detail: this.config.appid }));
   }
 }

@@ -39,15 +39,76 @@ function pauseFeed(paused) {
   if (!paused) visibleVideo()?.play().catch(() => {});
 }
 function visibleVideo() {
-  const top = feed.scrollTop;
-  return [...feed.querySelectorAll('article.video')].find((card) => Math.abs(card.offsetTop - top) < card.clientHeight / 2)?.querySelector('video');
+  return feed.querySelectorAll('article.video')[currentCard()]?.querySelector('video');
 }
 document.addEventListener('capsule-closed', () => pauseFeed(false));
+
+// ---- swiping the feed: one video at a time, by finger (the browser's snap scrolling), wheel,
+// mouse drag and keyboard ----
+
+// A drag or wheel turn this long (px) moves to the next video.
+const SWIPE_PX = 50;
+
+/** The index of the video filling the feed now. */
+function currentCard() {
+  return Math.round(feed.scrollTop / (feed.clientHeight || 1));
+}
+
+/** Shows the video `step` places on (negative: back), as one swipe does. */
+function swipe(step) {
+  const cards = feed.querySelectorAll('article.video');
+  const next = cards[Math.max(0, Math.min(cards.length - 1, currentCard() + step))];
+  if (!next) return;
+  const smooth = !matchMedia('(prefers-reduced-motion: reduce)').matches;
+  feed.scrollTo({ top: next.offsetTop, behavior: smooth ? 'smooth' : 'instant' });
+}
+
+feed.addEventListener('keydown', (e) => {
+  const step = { ArrowDown: 1, PageDown: 1, ArrowUp: -1, PageUp: -1 }[e.key];
+  if (!step || e.target.closest('input, textarea')) return;
+  e.preventDefault();
+  swipe(step);
+});
+
+// A wheel (or touchpad) gesture moves one video, however many events it sends.
+let wheelTravel = 0;
+let wheelQuietTimer = null;
+feed.addEventListener('wheel', (e) => {
+  e.preventDefault();
+  clearTimeout(wheelQuietTimer);
+  wheelQuietTimer = setTimeout(() => { wheelTravel = 0; }, 200);
+  if (wheelTravel === null) return;
+  wheelTravel += e.deltaY;
+  if (Math.abs(wheelTravel) >= SWIPE_PX) {
+    swipe(Math.sign(wheelTravel));
+    // The rest of this gesture is spent.
+    wheelTravel = null;
+  }
+}, { passive: false });
+
+// A mouse drags the feed as a finger would; a press on a button stays a press.
+feed.addEventListener('pointerdown', (e) => {
+  if (e.pointerType !== 'mouse' || e.button !== 0 || e.target.closest('button, a, input')) return;
+  const startY = e.clientY;
+  const startTop = feed.scrollTop;
+  feed.classList.add('dragging');
+  const move = (m) => { feed.scrollTop = startTop - (m.clientY - startY); };
+  const release = (u) => {
+    window.removeEventListener('pointermove', move);
+    window.removeEventListener('pointerup', release);
+    const travel = startY - u.clientY;
+    feed.scrollTop = startTop;
+    feed.classList.remove('dragging');
+    if (Math.abs(travel) >= SWIPE_PX) swipe(Math.sign(travel));
+  };
+  window.addEventListener('pointermove', move);
+  window.addEventListener('pointerup', release);
+});
 
 async function open(target) {
   try {
     pauseFeed(true);
-    await openMiniProgram(target);
+    await openMiniProgram(target, document.activeElement);
   } catch (err) {
     pauseFeed(false);
     alert(err.message);
@@ -130,6 +191,11 @@ async function search(q) {
   panel.setAttribute('aria-label', 'Search results');
 }
 
+/** An order's status as the profile says it. */
+function orderStatus(status) {
+  return status === 'SUCCESS' ? 'Paid' : status;
+}
+
 async function showProfile() {
   const user = await me();
   const account = user
@@ -141,9 +207,9 @@ async function showProfile() {
   const list = orders.length === 0
     ? el('p', { class: 'empty' }, 'No orders yet. Mini-programs keep their own orders unless they share them with the host.')
     : el('ul', { class: 'host-orders', 'aria-label': 'Services and Orders' }, ...orders.map((o) => el('li', {},
-      el('button', { type: 'button', 'aria-label': `${o.app_name}: ${o.subject}, ${yuan(o.total_amount)}, ${o.status}`,
+      el('button', { type: 'button', 'aria-label': `${o.app_name}: ${o.subject}, ${yuan(o.total_amount)}, ${orderStatus(o.status)}`,
         onclick: () => open({ appid: o.appid, path: '', query: '' }) },
-      appIcon(o.app_icon), ` ${o.app_name} · ${o.subject} · ${yuan(o.total_amount)} · ${o.status === 'SUCCESS' ? 'Paid' : o.status}`))));
+      appIcon(o.app_icon), ` ${o.app_name} · ${o.subject} · ${yuan(o.total_amount)} · ${orderStatus(o.status)}`))));
   showPanel(account, el('h2', {}, 'Services and Orders'), list);
   panel.setAttribute('aria-label', 'Profile');
 }

@@ -1,6 +1,9 @@
 // What tt.pay's non-zero codes mean to the person paying.
 const PAY_FAILURES = { 1: 'Payment timed out', 2: 'Payment is still processing', 3: 'Payment failed', 4: 'Payment cancelled' };
 
+// The "My tickets" tab's place in app.json's tabBar.
+const TICKETS_TAB = 1;
+
 App({
   globalData: {
     city: 'Shanghai'
@@ -58,6 +61,29 @@ App({
         fail: () => reject(new Error('Log in to continue'))
       });
     });
+  },
+
+  // Films the person wants to see, kept on the phone. How many were added since they last
+  // looked shows as a badge on the "My tickets" tab.
+  wantToSee(film) {
+    const wanted = tt.getStorageSync('wanted') || [];
+    if (wanted.includes(film.id)) {
+      tt.showToast({ title: 'Already on your list', icon: 'none' });
+      return;
+    }
+    tt.setStorageSync('wanted', wanted.concat(film.id));
+    tt.setStorageSync('wantedUnseen', (tt.getStorageSync('wantedUnseen') || 0) + 1);
+    tt.showToast({ title: 'Added to Want to see', icon: 'none' });
+  },
+
+  // Only a tab page may call this: the tabBar APIs fail on other pages.
+  showWantedBadge() {
+    const unseen = tt.getStorageSync('wantedUnseen') || 0;
+    if (unseen > 0) {
+      tt.setTabBarBadge({ index: TICKETS_TAB, text: String(unseen) });
+    } else {
+      tt.removeTabBarBadge({ index: TICKETS_TAB });
+    }
   },
 
   // Opens the host's cashier for an order the backend created; resolves when it is paid.

@@ -11,10 +11,10 @@ startHost();
 test('the feed shows videos with their anchors', async () => {
   const page = await newPage();
   await page.locator('article.video').first().waitFor();
-  assert.equal(await page.locator('article.video').count(), 5);
+  assert.equal(await page.locator('article.video').count(), 6);
   assert.equal(await page.locator('article.video video').first().evaluate((v) => v.src.endsWith('.mp4')), true);
   await page.getByRole('button', { name: /Capsule Shop: Shop the look/ }).waitFor();
-  await page.getByRole('button', { name: /Cinema Tickets/ }).waitFor();
+  await page.getByRole('button', { name: /Cinema Tickets/ }).first().waitFor();
   await page.getByRole('button', { name: /2048: Play 2048/ }).waitFor();
   await page.screenshot({ path: path.join(shots, 'feed.png') });
   await page.context().close();
@@ -51,6 +51,8 @@ test('an anchor opens the mini-program; tap, type, navigate, back and close', as
   // Tap: the card's button adds to the cart; the host shows the mini-program's toast.
   await container.getByText('Add to cart').first().click();
   await container.getByRole('status').filter({ hasText: 'Added' }).waitFor();
+  // The shop counts the cart on the Cart tab's badge.
+  await container.locator('.tabbar .tab-badge').filter({ hasText: '1' }).waitFor();
 
   // Type: the search box filters through setData and patches.
   const search = container.getByRole('textbox', { name: 'Search products' });

@@ -2,6 +2,7 @@
 const films = [
   {
     id: 'f1',
+    color: '#2f4a2a',
     title: 'The Grinch',
     minutes: 86,
     score: 8.7,
@@ -12,6 +13,7 @@ const films = [
   },
   {
     id: 'f2',
+    color: '#1c2640',
     title: 'Night Train',
     minutes: 96,
     score: 7.9,
@@ -19,6 +21,7 @@ const films = [
   },
   {
     id: 'f3',
+    color: '#4a3a1c',
     title: 'The Long Summer',
     minutes: 118,
     score: 9.1,
@@ -26,12 +29,29 @@ const films = [
   },
   {
     id: 'f4',
+    color: '#3a1c3a',
     title: 'Paper Moons',
     minutes: 104,
     score: 8.2,
     showtimes: []
   }
 ];
+
+// Films coming soon, in release order: the home page loads them a page at a time.
+const upcoming = [
+  ['u1', 'Harbour Lights', 'December'],
+  ['u2', 'The Quiet Orchard', 'December'],
+  ['u3', 'Snowline', 'December'],
+  ['u4', 'Midnight Ferry', 'January'],
+  ['u5', 'Glass Garden', 'January'],
+  ['u6', 'The Last Lantern', 'January'],
+  ['u7', 'Copper Sky', 'February'],
+  ['u8', 'Low Tide', 'February'],
+  ['u9', 'Northbound', 'February'],
+  ['u10', 'The Paper Kite', 'March'],
+  ['u11', 'Salt and Cedar', 'March'],
+  ['u12', 'Evening Bells', 'March']
+].map(([id, title, month]) => ({ id, title, month }));
 
 // Every hall: rows A to F of eight seats.
 const ROWS = ['A', 'B', 'C', 'D', 'E', 'F'];
@@ -53,4 +73,4 @@ function findShow(showId) {
   return null;
 }
 
-module.exports = { films, findFilm, findShow, ROWS, SEATS_PER_ROW, MAX_SEATS };
+module.exports = { films, upcoming, findFilm, findShow, ROWS, SEATS_PER_ROW, MAX_SEATS };

@@ -1,4 +1,6 @@
-// The person's cinema orders, newest first, from the backend.
+// The person's cinema orders, newest first, from the backend, and the films they want to see.
+const { films } = require('../../utils/films.js');
+
 const app = getApp();
 
 const STATUS_TEXT = { paid: 'Paid', unpaid: 'Awaiting payment', closed: 'Closed' };
@@ -7,11 +9,22 @@ Page({
   data: {
     tickets: [],
     loaded: false,
-    error: ''
+    error: '',
+    wanted: ''
   },
 
   onShow() {
+    this.showWanted();
     this.load();
+  },
+
+  // Seen now: the tab's badge goes.
+  showWanted() {
+    const ids = tt.getStorageSync('wanted') || [];
+    const titles = films.filter((film) => ids.includes(film.id)).map((film) => film.title);
+    this.setData({ wanted: titles.join(', ') });
+    tt.setStorageSync('wantedUnseen', 0);
+    app.showWantedBadge();
   },
 
   onPullDownRefresh() {
