@@ -307,7 +307,7 @@ class Container {
       const route = String(item.pagePath).replace(/^\//, '').replace(/\.\w+$/, '');
       const element = button('', { className: 'tab' }, () => this.send({ type: 'switchTab', url: '/' + route }));
       element.innerHTML = '<img class="tab-icon" alt="" hidden><span class="tab-text"></span>'
-        + '<span class="tab-badge" hidden></span><span class="tab-dot" hidden><span class="visually-hidden">new</span></span>';
+        + '<span class="tab-badge" hidden></span><span class="tab-dot" hidden></span>';
       element.dataset.route = route;
       element.dataset.index = index;
       this.tabs.push({ route, element, text: item.text || item.pagePath, iconPath: item.iconPath, selectedIconPath: item.selectedIconPath });
@@ -332,6 +332,8 @@ class Container {
   drawTab(tab) {
     const selected = tab.element.getAttribute('aria-current') === 'page';
     tab.element.querySelector('.tab-text').textContent = tab.text;
+    // The tab is named by its text; a badge or red dot describes it rather than renaming it.
+    tab.element.setAttribute('aria-label', tab.text);
     const icon = tab.element.querySelector('.tab-icon');
     const path = (selected && tab.selectedIconPath) || tab.iconPath;
     icon.hidden = !path;
@@ -375,6 +377,8 @@ class Container {
         this.drawTab(tab);
         break;
     }
+    const note = !badge.hidden ? badge.textContent : !dot.hidden ? 'new' : '';
+    if (note) tab.element.setAttribute('aria-description', note); else tab.element.removeAttribute('aria-description');
     return null;
   }
 

@@ -146,6 +146,15 @@ class TextField extends HTMLElement {
     if (focused) field.setSelectionRange(Math.min(caret, value.length), Math.min(caret, value.length));
     this.typing();
   }
+  /**
+   * An input handler returned new text for the field when it read `typed`: it replaces that,
+   * unless the person has typed on since (their next input event gets its own answer).
+   */
+  replaceValue(value, typed) {
+    if (this.field.value !== typed) return;
+    this.pending = [];
+    this.pageValue(value);
+  }
   // WeChat's default maxlength is 140; -1 means no limit.
   setMaxLength() {
     const text = this.getAttribute('maxlength');

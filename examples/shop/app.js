@@ -48,6 +48,21 @@ App({
     wx.setStorageSync('cart', []);
   },
 
+  // The Cart tab's badge shows how many items are in the cart. Only tab pages may set it, and
+  // only a change is sent.
+  showCartBadge() {
+    const count = this.cartCount();
+    if (count === (this.badgeCount || 0)) {
+      return;
+    }
+    this.badgeCount = count;
+    if (count > 0) {
+      wx.setTabBarBadge({ index: 1, text: count > 99 ? '99+' : String(count) });
+    } else {
+      wx.removeTabBarBadge({ index: 1 });
+    }
+  },
+
   // The shop's own backend: its address comes from the platform (ext config), and it knows
   // the user by the session it gave for a tt.login code.
   call(path, { method = 'GET', data } = {}) {

@@ -361,7 +361,15 @@ test('with motion: a push slides in, a back slides out, a tab switch does not sl
   await page.evaluate(() => { window.slides = []; });
   await cinema.locator('.tabbar').getByRole('button', { name: 'My tickets' }).click();
   await shown(page, 'pages/tickets/tickets');
-  await page.waitForFunction(() => document.querySelectorAll('.container .page').length === 1, null, WAIT);
+  // The home tab stays alive, hidden, as the session keeps it; only the new tab shows.
+  await page.waitForFunction(() => document.querySelectorAll('.container .page:not([hidden])').length === 1, null, WAIT);
+  assert.deepEqual(await page.evaluate(() => window.slides), []);
+  // Back to the home tab (after declining the log-in "My tickets" asks for): the kept page
+  // shows again, with its content, and still no slide.
+  await page.getByRole('dialog', { name: 'Log in' }).getByRole('button', { name: 'Cancel' }).click();
+  await cinema.locator('.tabbar').getByRole('button', { name: 'Now showing' }).click();
+  await shown(page, 'pages/index/index');
+  await cinema.locator('.film').filter({ hasText: 'Night Train' }).waitFor();
   assert.deepEqual(await page.evaluate(() => window.slides), []);
   await page.context().close();
 });

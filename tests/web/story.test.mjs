@@ -156,6 +156,27 @@ test('cinema: The Grinch, a seat map, cancel then pay, an e-ticket whose QR code
   await cinema.getByRole('button', { name: 'Back' }).click();
   await cinema.getByRole('link', { name: 'My tickets' }).click();
   await cinema.getByRole('button', { name: 'The Grinch 19:10, 2 seat(s), Paid' }).waitFor();
+
+  // The cinema shares its orders with the host: the ticket is in the profile's Services and
+  // Orders, and tapping it opens the cinema again.
+  await cinema.getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('button', { name: 'Profile' }).click();
+  await page.getByText('Logged in as filmgoer').waitFor();
+  const orders = page.getByRole('list', { name: 'Services and Orders' });
+  const ticket = orders.getByRole('button', { name: 'Cinema Tickets: The Grinch 19:10, 2 seat(s), ¥156.00, Paid' });
+  await ticket.waitFor();
+  assert.equal(await orders.getByRole('listitem').count(), 1);
+  await ticket.click();
+  await page.getByRole('dialog', { name: 'Cinema Tickets' }).locator('.film').first().waitFor();
+  await page.context().close();
+});
+
+test('a creator\'s anchor opens one film\'s own page, its query included', async () => {
+  const page = await newPage();
+  await page.getByRole('button', { name: 'Cinema Tickets: The Grinch: seats' }).click();
+  const cinema = page.getByRole('dialog', { name: 'Cinema Tickets' });
+  await cinema.getByText('86 min · score').waitFor();
+  await cinema.getByRole('button', { name: 'Choose seats for 19:10' }).waitFor();
   await page.context().close();
 });
 

@@ -98,6 +98,9 @@ pub enum Update {
     Log { level: String, text: String },
     /// An uncaught error in the mini-program's code.
     Error { text: String },
+    /// An input handler returned new text for the field at `path` (WeChat's `bindinput` return)
+    /// when the field read `typed`; the view ignores it if the person has typed on since.
+    Value { page: InstanceId, path: Vec<usize>, value: String, typed: String },
 }
 
 /// A page on the stack.
@@ -1340,16 +1343,23 @@ impl Session {
             let bubbles = BUBBLING.contains(&event.kind.as_str());
             events::plan_view_event(&chain, event, bubbles, elapsed_ms(state.started))
         };
-        self.run_plan(&plan);
+        if let Some(value) = self.run_plan(&plan)
+            && event.kind == "input"
+        {
+            let typed = event.detail["value"].as_str().unwrap_or_default().to_string();
+            self.outside.update(Update::Value { page, path: path.to_vec(), value, typed });
+        }
         Ok(())
     }
 
-    fn run_plan(&mut self, plan: &Plan) {
+    /// Runs the plan's handlers; an `input` handler's replacement text comes back.
+    fn run_plan(&mut self, plan: &Plan) -> Option<String> {
         if plan.calls.is_empty() {
-            return;
+            return None;
         }
-        let _ = self.call("runPlan", vec![Arg::Str(plan.to_json().to_string())]);
+        let replacement = self.call("runPlan", vec![Arg::Str(plan.to_json().to_string())]).ok().flatten();
         self.settle();
+        replacement
     }
 
     /// Runs a page event (`onPullDownRefresh`, `onReachBottom`, `onPageScroll`,

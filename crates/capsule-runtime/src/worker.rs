@@ -379,6 +379,9 @@ pub fn update_to_json(update: &Update) -> Json {
         }
         Update::Log { level, text } => json!({ "kind": "log", "level": level, "text": text }),
         Update::Error { text } => json!({ "kind": "error", "text": text }),
+        Update::Value { page, path, value, typed } => {
+            json!({ "kind": "value", "page": page, "path": path, "value": value, "typed": typed })
+        }
     }
 }
 

@@ -704,3 +704,43 @@ fn marks_merge_along_the_path_and_stop_at_a_component() {
         ]
     );
 }
+
+#[test]
+fn an_input_handler_that_returns_text_replaces_the_field() {
+    let dir = app(&[
+        ("app.json", r#"{"pages": ["pages/index/index"]}"#),
+        (
+            "pages/index/index.wxml",
+            r#"<input id="code" bindinput="upper" /><input id="plain" bindinput="keep" />"#,
+        ),
+        (
+            "pages/index/index.js",
+            "Page({ upper(e) { return e.detail.value.toUpperCase(); }, keep(e) { this.seen = e.detail.value; } });",
+        ),
+    ]);
+    let mut local = launch(&dir);
+    let page = local.session.current_page().unwrap().id;
+    local.take_updates();
+    let input = |value: &str| ViewEvent {
+        kind: "input".into(),
+        detail: json!({ "value": value, "cursor": value.len() }),
+        ..ViewEvent::default()
+    };
+    local.session.dispatch(page, &[0], &input("ab12")).unwrap();
+    local.pump();
+    let values = |local: &LocalSession| -> Vec<(Vec<usize>, String, String)> {
+        local
+            .take_updates()
+            .into_iter()
+            .filter_map(|update| match update {
+                capsule_runtime::Update::Value { path, value, typed, .. } => Some((path, value, typed)),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(values(&local), [(vec![0], "AB12".to_string(), "ab12".to_string())]);
+    // A handler that returns nothing leaves the field to the person.
+    local.session.dispatch(page, &[1], &input("xy")).unwrap();
+    local.pump();
+    assert!(values(&local).is_empty());
+}

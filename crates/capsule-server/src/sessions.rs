@@ -608,7 +608,11 @@ fn handle(live: &Live, message: &Json_) -> Option<Json_> {
             live.host.answer(id, result);
             return None;
         }
-        "back" => call_wx(live, "navigateBack", json!({})),
+        // The nav bar's Back closes one page; a navigator's open-type="navigateBack" names `delta`.
+        "back" => {
+            let delta = message["delta"].as_u64().filter(|delta| *delta > 0).unwrap_or(1);
+            call_wx(live, "navigateBack", json!({ "delta": delta }))
+        }
         "switchTab" => call_wx(live, "switchTab", json!({ "url": message["url"] })),
         // A `navigator` tapped in the view.
         "route" => match message["method"].as_str() {

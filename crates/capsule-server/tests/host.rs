@@ -25,8 +25,15 @@ fn the_host_app_serves_its_page_assets_feed_and_search() {
     let feed = json_of(&http(&addr, "GET", "/api/feed", None).2);
     let anchored: Vec<&Json> =
         feed["videos"].as_array().unwrap().iter().filter(|v| !v["anchor"].is_null()).collect();
-    assert_eq!(anchored.len(), 3);
+    assert_eq!(anchored.len(), 4);
     assert_eq!(anchored[0]["anchor"]["name"], "Capsule Shop");
+    // One anchor opens a film's own page: its path and query reach the page's onLoad.
+    let film = anchored.iter().find(|v| v["anchor"]["path"] == "pages/film/film").expect("the film anchor");
+    assert_eq!(film["anchor"]["query"], "id=f1");
+    let launch = json!({ "appid": film["anchor"]["appid"], "path": "pages/film/film", "query": "id=f1" });
+    let opened = json_of(&http(&addr, "POST", "/api/sessions", Some(&launch)).2);
+    let html = opened["html"].as_str().unwrap();
+    assert!(html.contains("The Grinch") && html.contains("86 min"), "{html}");
 
     let found = json_of(&http(&addr, "GET", "/api/search?q=tea", None).2);
     assert_eq!(found["miniapps"][0]["name"], "Capsule Shop");
@@ -89,7 +96,7 @@ fn opening_a_mini_program_renders_its_first_frame_and_streams_over_a_socket() {
     socket.send(tungstenite::Message::Text(reply.to_string().into())).unwrap();
 
     // Typing filters the list: patches come back.
-    let input = json!({ "type": "event", "page": page, "path": [0, 0], "event": "input", "detail": { "value": "zzz" } });
+    let input = json!({ "type": "event", "page": page, "path": [0, 0, 1], "event": "input", "detail": { "value": "zzz" } });
     socket.send(tungstenite::Message::Text(input.to_string().into())).unwrap();
     let patches = next(&mut socket, "patches");
     assert!(patches["patches"].to_string().contains("No products match"), "{patches}");

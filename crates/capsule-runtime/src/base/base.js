@@ -400,8 +400,11 @@
 
   // ---- events --------------------------------------------------------------------------
   // A plan is the ordered list of handler calls the Rust side computed for one event.
+  // An input handler that returns a string (or {value}) replaces the field's text, as in WeChat;
+  // the last such answer is returned to the Rust side, which sends it to the view.
   function runPlan(planJson) {
     var plan = parse(planJson);
+    var replacement = null;
     for (var i = 0; i < plan.calls.length; i++) {
       var call = plan.calls[i];
       var inst = instances[call.instance];
@@ -417,8 +420,12 @@
         touches: plan.event.touches || [], changedTouches: plan.event.changedTouches || [],
         mut: !!call.mut,
       };
-      guard(fn, inst.pub, [event]);
+      var result = guard(fn, inst.pub, [event]);
+      if (plan.event.type !== 'input') continue;
+      if (typeof result === 'string' || typeof result === 'number') replacement = String(result);
+      else if (isPlainObject(result) && result.value !== undefined) replacement = String(result.value);
     }
+    return replacement;
   }
   function triggerEvent(inst, name, detail, options) {
     var plan = native.trigger(inst.id, String(name), toJson(detail === undefined ? {} : detail), toJson(options || {}));

@@ -31,6 +31,7 @@ Page({
   show(lines) {
     const total = app.cartTotal(lines);
     this.setData({ lines, total, ...express(total, this.data.expressNote === UNLOCKED) });
+    app.showCartBadge();
   },
 
   onExpressBar(event) {

@@ -21,6 +21,11 @@ Page({
     total: products.length
   },
 
+  // The cart may have changed on another page (checkout empties it).
+  onShow() {
+    app.showCartBadge();
+  },
+
   onSearch(event) {
     this.setData({ keyword: event.detail.value, shown: matching(this.data.category, event.detail.value) });
   },
@@ -55,6 +60,7 @@ Page({
   onAdd(event) {
     app.addToCart(event.detail.id);
     wx.showToast({ title: 'Added', icon: 'success' });
+    app.showCartBadge();
   },
 
   onPullDownRefresh() {

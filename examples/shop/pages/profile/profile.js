@@ -86,6 +86,7 @@ Page({
   },
 
   onShow() {
+    app.showCartBadge();
     const userName = app.globalData.userName;
     this.setData({ userName, initial: userName.charAt(0).toUpperCase(), cartCount: app.cartCount() });
   },

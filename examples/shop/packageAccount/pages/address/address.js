@@ -49,6 +49,12 @@ Page({
     }
   },
 
+  // A name without leading or doubled spaces: returning text from an input handler replaces
+  // what is in the field.
+  tidyName(event) {
+    return event.detail.value.replace(/^\s+/, '').replace(/\s{2,}/g, ' ');
+  },
+
   // Province, city and district; "Any" in a column leaves the rest open.
   onRegion(event) {
     const { value, code, postcode } = event.detail;
