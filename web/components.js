@@ -1,10 +1,10 @@
-import { cssColor, cssLength, defineFormComponents, emit, flag } from './form-components.js';
-import { defineLayoutComponents } from './layout-components.js';
-import { defineMediaComponents } from './media-components.js';
-
 // Built-in components as custom elements: text, button, navigator, image, icon and the hover
 // state they share, with WeChat's default look. Their own parts live in their shadow roots, so
 // the light DOM stays one-to-one with the view tree.
+
+import { cssColor, cssLength, defineFormComponents, emit, flag } from './form-components.js';
+import { defineLayoutComponents } from './layout-components.js';
+import { defineMediaComponents } from './media-components.js';
 
 /**
  * A selector for a boolean attribute that is on: present, and neither "false" nor empty. Only
@@ -236,7 +236,7 @@ class WxNavigator extends HTMLElement {
 
 // ---- image ------------------------------------------------------------------------------------
 
-const HAS_SCHEME = /^([a-z][a-z0-9+.-]*:|\/\/)/i;
+export const HAS_SCHEME = /^([a-z][a-z0-9+.-]*:|\/\/)/i;
 
 // A src as the browser loads it. A package path (`/images/a.png`, or one relative to the page,
 // `../../images/a.png`, as WeChat resolves it even inside a component) becomes the session's

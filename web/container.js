@@ -3,7 +3,8 @@
 // over a WebSocket: patches in, events out.
 
 import { applyPatches, buildAll, countDom, countTree, datasetOf, nodeAt, pathOf } from './view.js';
-import { VIEW_EVENTS, baseStyle, defineComponents, packagePath } from './components.js';
+import { HAS_SCHEME, VIEW_EVENTS, baseStyle, defineComponents, packagePath } from './components.js';
+import { cssColor } from './form-components.js';
 import { askToLogIn } from './account.js';
 import { scanSheet } from './scan.js';
 import { cashierSheet } from './cashier.js';
@@ -309,7 +310,6 @@ class Container {
       element.innerHTML = '<img class="tab-icon" alt="" hidden><span class="tab-text"></span>'
         + '<span class="tab-badge" hidden></span><span class="tab-dot" hidden></span>';
       element.dataset.route = route;
-      element.dataset.index = index;
       this.tabs.push({ route, element, text: item.text || item.pagePath, iconPath: item.iconPath, selectedIconPath: item.selectedIconPath });
       this.tabbar.appendChild(element);
       this.drawTab(this.tabs[index]);
@@ -335,7 +335,8 @@ class Container {
     // The tab is named by its text; a badge or red dot describes it rather than renaming it.
     tab.element.setAttribute('aria-label', tab.text);
     const icon = tab.element.querySelector('.tab-icon');
-    const path = (selected && tab.selectedIconPath) || tab.iconPath;
+    // Tab icons are the package's own pictures: WeChat takes no network images here.
+    const path = [(selected && tab.selectedIconPath) || tab.iconPath].find((p) => p && !HAS_SCHEME.test(String(p)));
     icon.hidden = !path;
     // Without an icon, the badge sits beside the text instead of on the icon's corner.
     tab.element.classList.toggle('text-only', !path);
@@ -343,9 +344,10 @@ class Container {
   }
 
   setTabStyle(style) {
-    for (const key of ['color', 'selectedColor', 'backgroundColor', 'borderStyle']) {
-      if (style[key]) this.tabStyle[key] = String(style[key]);
+    for (const key of ['color', 'selectedColor', 'backgroundColor']) {
+      if (cssColor(style[key])) this.tabStyle[key] = cssColor(style[key]);
     }
+    if (style.borderStyle === 'white' || style.borderStyle === 'black') this.tabStyle.borderStyle = style.borderStyle;
     const { color, selectedColor, backgroundColor, borderStyle } = this.tabStyle;
     this.tabbar.style.setProperty('--tab-color', color);
     this.tabbar.style.setProperty('--tab-selected-color', selectedColor);
@@ -541,8 +543,10 @@ class Container {
   }
 
   navigate(element) {
+    // A navigator aimed at a mini-program (exit, or another app) handles its own tap.
+    if (element.getAttribute('target') === 'miniProgram') return;
     const url = element.getAttribute('url');
-    const openType = element.getAttribute('open-type') || element.getAttribute('openType') || 'navigate';
+    const openType = element.getAttribute('openType') || 'navigate';
     const method = { navigate: 'navigateTo', redirect: 'redirectTo', switchTab: 'switchTab', reLaunch: 'reLaunch', navigateBack: 'navigateBack' }[openType];
     if (method === 'navigateBack') this.send({ type: 'back', delta: Number(element.getAttribute('delta')) || 1 });
     else if (method === 'switchTab') this.send({ type: 'switchTab', url });
@@ -586,12 +590,15 @@ class Container {
     this.pull = pull;
     this.paintRefresh(page);
     const move = (e) => {
+      if (e.pointerId !== down.pointerId) return;
       // Half the finger's travel, as the page resists the pull.
       pull.distance = Math.min(Math.max(0, (e.clientY - pull.y) / 2), PULL_HEIGHT * 2);
       this.element.classList.toggle('pulling', pull.distance > 0);
       page.element.style.transform = pull.distance > 0 ? `translateY(${pull.distance}px)` : '';
     };
-    const release = () => {
+    const release = (e) => {
+      // Another finger lifting does not end this one's pull.
+      if (e.pointerId !== down.pointerId) return;
       window.removeEventListener('pointermove', move);
       window.removeEventListener('pointerup', release);
       window.removeEventListener('pointercancel', release);
@@ -614,9 +621,7 @@ class Container {
 
   // The page eases to `transform` (open at the loading area's height, or closed).
   settle(page, transform) {
-    page.element.classList.add('settling');
     page.element.style.transform = transform;
-    afterTransition(page.element, () => page.element.classList.remove('settling'));
   }
 
   pullDown() {
@@ -664,13 +669,19 @@ class Container {
         if (page) page.title = String(args.title ?? '');
         this.showStack(this.stack);
         return this.reply(id, true, {});
-      case 'setNavigationBarColor':
+      case 'setNavigationBarColor': {
+        // As in WeChat: the text is white or black, the background a hex colour.
+        const front = String(args.frontColor ?? '').toLowerCase();
+        const background = String(args.backgroundColor ?? '');
+        if (front !== '#ffffff' && front !== '#000000') return this.reply(id, false, null, 'invalid frontColor');
+        if (!/^#[0-9a-f]{6}$/i.test(background)) return this.reply(id, false, null, 'invalid backgroundColor');
         if (page) {
-          if (args.backgroundColor) page.barColor = String(args.backgroundColor);
-          if (args.frontColor) page.textColor = String(args.frontColor).toLowerCase() === '#ffffff' ? 'white' : 'black';
+          page.barColor = background;
+          page.textColor = front === '#ffffff' ? 'white' : 'black';
         }
         this.showStack(this.stack);
         return this.reply(id, true, {});
+      }
       // tt.login / wx.login when no one is logged in: the host asks the person to.
       case 'login':
         return askToLogIn(this.element, `${this.config.name} asks you to log in`)
@@ -777,9 +788,9 @@ class Container {
   }
 
   // An overlay over the mini-program holding `content`, which takes the focus. With `dismiss`,
-  // a tap outside the content or Escape closes it and calls `dismiss`. Focus goes back where
-  // it was when it closes.
-  overlay(content, dismiss) {
+  // Escape (and, unless `outside` is false, a tap outside the content) closes it and calls
+  // `dismiss`. Focus goes back where it was when it closes.
+  overlay(content, dismiss, { outside = true } = {}) {
     const mask = document.createElement('div');
     mask.className = 'mask';
     mask.appendChild(content);
@@ -788,7 +799,7 @@ class Container {
     mask.returnFocus = () => { if (returnTo && returnTo.isConnected) returnTo.focus({ preventScroll: true }); };
     if (dismiss) {
       this.overlays.set(mask, dismiss);
-      mask.addEventListener('click', (e) => { if (e.target === mask) this.closeOverlay(mask, true); });
+      if (outside) mask.addEventListener('click', (e) => { if (e.target === mask) this.closeOverlay(mask, true); });
     }
     this.element.appendChild(mask);
     const first = content.querySelector('input, textarea, button');
@@ -807,9 +818,10 @@ class Container {
 
   // Escape closes the topmost sheet or menu over the mini-program, not the mini-program.
   key(e) {
-    if (e.key !== 'Escape') return;
     const topmost = [...this.element.children].reverse().find((child) => child.classList.contains('mask'));
-    if (topmost && this.overlays.has(topmost)) {
+    if (!topmost) return;
+    if (e.key !== 'Escape') { if (topmost.onKey) topmost.onKey(e); return; }
+    if (this.overlays.has(topmost)) {
       e.preventDefault();
       this.closeOverlay(topmost, true);
     }
@@ -848,7 +860,8 @@ class Container {
       if (input) value.content = confirm ? input.value : '';
       done(value);
     };
-    const mask = this.overlay(box, withCancel ? () => answer(false) : null);
+    // WeChat's modal stays up when its mask is tapped; Escape is Cancel.
+    const mask = this.overlay(box, withCancel ? () => answer(false) : null, { outside: false });
     const choice = (text, className, color, confirm) => {
       const element = button(String(text).slice(0, 8), { className }, () => { this.closeOverlay(mask); answer(confirm); });
       element.style.color = color;
@@ -870,12 +883,13 @@ class Container {
     viewer.innerHTML = '<img><p class="count" aria-live="polite"></p><div class="actions"></div>';
     const image = viewer.querySelector('img');
     const count = viewer.querySelector('.count');
-    const keys = (e) => {
+    const mask = this.overlay(viewer, () => {});
+    mask.classList.add('dark');
+    // The container's key handler passes the topmost overlay its keys.
+    mask.onKey = (e) => {
       if (e.key === 'ArrowLeft') show(index - 1);
       else if (e.key === 'ArrowRight') show(index + 1);
     };
-    const mask = this.overlay(viewer, () => document.removeEventListener('keydown', keys));
-    mask.classList.add('dark');
     let index = start;
     const show = (next) => {
       index = (next + urls.length) % urls.length;
@@ -886,7 +900,6 @@ class Container {
       viewer.setAttribute('aria-label', label);
     };
     const close = () => this.closeOverlay(mask, true);
-    document.addEventListener('keydown', keys);
     const actions = viewer.querySelector('.actions');
     if (urls.length > 1) {
       actions.append(button('‹', {}, () => show(index - 1)), button('›', {}, () => show(index + 1)));
@@ -1075,7 +1088,8 @@ class Container {
 
   // The host takes over again: its feed plays, and the focus goes back to what opened this.
   closed() {
-    if (this.opener && this.opener.isConnected) this.opener.focus({ preventScroll: true });
+    // The host takes its page back first, so that what opened this can have the focus again.
     document.dispatchEvent(new CustomEvent('capsule-closed', { detail: this.config.appid }));
+    if (this.opener && this.opener.isConnected) this.opener.focus({ preventScroll: true });
   }
 }

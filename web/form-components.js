@@ -403,7 +403,8 @@ class WxSlider extends HTMLElement {
       this.showValue();
       if (this.dragging) emit(this, 'changing', { value: this.value });
     });
-    this.range.addEventListener('change', () => emit(this, 'change', { value: this.value }));
+    // Let go outside the slider, no pointerup reaches it; the change that ends the drag does.
+    this.range.addEventListener('change', () => { release(); emit(this, 'change', { value: this.value }); });
   }
   get value() { return Number(this.range.value); }
   get formValue() { return this.value; }

@@ -41,7 +41,9 @@ function pauseFeed(paused) {
 function visibleVideo() {
   return feed.querySelectorAll('article.video')[currentCard()]?.querySelector('video');
 }
-document.addEventListener('capsule-closed', () => pauseFeed(false));
+// While a mini-program is open, the host behind it is out of reach (the container is modal).
+const host = document.getElementById('app');
+document.addEventListener('capsule-closed', () => { host.inert = false; pauseFeed(false); });
 
 // ---- swiping the feed: one video at a time, by finger (the browser's snap scrolling), wheel,
 // mouse drag and keyboard ----
@@ -74,6 +76,8 @@ feed.addEventListener('keydown', (e) => {
 let wheelTravel = 0;
 let wheelQuietTimer = null;
 feed.addEventListener('wheel', (e) => {
+  // Ctrl + wheel is the browser's zoom: leave it alone.
+  if (e.ctrlKey) return;
   e.preventDefault();
   clearTimeout(wheelQuietTimer);
   wheelQuietTimer = setTimeout(() => { wheelTravel = 0; }, 200);
@@ -96,20 +100,24 @@ feed.addEventListener('pointerdown', (e) => {
   const release = (u) => {
     window.removeEventListener('pointermove', move);
     window.removeEventListener('pointerup', release);
-    const travel = startY - u.clientY;
+    window.removeEventListener('pointercancel', release);
+    const travel = u.type === 'pointercancel' ? 0 : startY - u.clientY;
     feed.scrollTop = startTop;
     feed.classList.remove('dragging');
     if (Math.abs(travel) >= SWIPE_PX) swipe(Math.sign(travel));
   };
   window.addEventListener('pointermove', move);
   window.addEventListener('pointerup', release);
+  window.addEventListener('pointercancel', release);
 });
 
 async function open(target) {
   try {
     pauseFeed(true);
     await openMiniProgram(target, document.activeElement);
+    host.inert = true;
   } catch (err) {
+    host.inert = false;
     pauseFeed(false);
     alert(err.message);
   }

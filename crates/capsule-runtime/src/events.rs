@@ -106,7 +106,7 @@ fn marks(chain: &[&VElement]) -> Json {
 }
 
 #[allow(clippy::too_many_arguments)]
-/// Where an event travels: `chain` is root → target; `stop_at` (inclusive, an index into the
+/// Where an event travels: `chain` is root → target; `first` (inclusive, an index into the
 /// chain) bounds the bubble and capture phases for events that must not leave a scope.
 fn plan(
     chain: &[&VElement],

@@ -187,12 +187,32 @@ fn send(
     socket.send(tungstenite::Message::Text(message.to_string().into())).unwrap();
 }
 
+/// Taps the shop profile's "Log in" button, found in the page's first render.
+fn tap_log_in(
+    socket: &mut tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>,
+    page: u64,
+) {
+    fn path_to(nodes: &Json, handler: &str, path: &mut Vec<usize>) -> bool {
+        for (index, node) in nodes.as_array().into_iter().flatten().enumerate() {
+            path.push(index);
+            if node["attr"]["bindtap"] == handler || path_to(&node["children"], handler, path) {
+                return true;
+            }
+            path.pop();
+        }
+        false
+    }
+    let render = next(socket, "render");
+    let mut path = Vec::new();
+    assert!(path_to(&render["tree"], "onLogin", &mut path), "no Log in button: {render}");
+    send(socket, json!({ "type": "event", "page": page, "path": path, "event": "tap", "detail": {} }));
+}
+
 /// The login code the shop's profile page gets from wx.login in `host` for the person already
 /// logged in on `device`.
 fn code_of_logged_in(server: &Server, host: &str, device: &str) -> String {
     let (mut socket, page) = open_socket_in(server, host, &cookies(device, None), "pages/profile/profile");
-    next(&mut socket, "render");
-    send(&mut socket, json!({ "type": "event", "page": page, "path": [0, 2], "event": "tap", "detail": {} }));
+    tap_log_in(&mut socket, page);
     let log = next(&mut socket, "log");
     log["text"].as_str().unwrap().rsplit(' ').next().unwrap().to_string()
 }
@@ -210,11 +230,7 @@ fn wx_login_asks_the_host_to_log_in_and_the_code_trades_once() {
         let secret = server.secrets[SHOP]["secret"].as_str().unwrap().to_string();
         // Not logged in: the mini-program's wx.login makes the host ask the person.
         let (mut socket, page) = open_socket(&server, &cookies("phone", None), "pages/profile/profile");
-        next(&mut socket, "render");
-        send(
-            &mut socket,
-            json!({ "type": "event", "page": page, "path": [0, 2], "event": "tap", "detail": {} }),
-        );
+        tap_log_in(&mut socket, page);
         let ask = next(&mut socket, "call");
         assert_eq!(ask["api"], "login", "{backend:?}");
         // The person logs in on this browser, and the host answers the call.
@@ -257,11 +273,7 @@ fn wx_login_asks_the_host_to_log_in_and_the_code_trades_once() {
 
         // A person who cancels the host's log-in: wx.login fails, the page says so.
         let (mut socket, page) = open_socket(&server, &cookies("tablet", None), "pages/profile/profile");
-        next(&mut socket, "render");
-        send(
-            &mut socket,
-            json!({ "type": "event", "page": page, "path": [0, 2], "event": "tap", "detail": {} }),
-        );
+        tap_log_in(&mut socket, page);
         let ask = next(&mut socket, "call");
         send(&mut socket, json!({ "type": "reply", "id": ask["id"], "ok": false, "reason": "cancel" }));
         let toast = next(&mut socket, "call");
