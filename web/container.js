@@ -75,7 +75,7 @@ function scrollSmoothly(element, top, duration) {
     const finish = () => { if (!finished) { finished = true; element.scrollTop = to; done(); } };
     const step = (now) => {
       if (finished) return;
-      const t = Math.min(1, (now - start) / duration);
+      const t = Math.min(1, Math.max(0, (now - start) / duration));
       const eased = t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2;
       element.scrollTop = from + (to - from) * eased;
       if (t < 1) requestAnimationFrame(step); else finish();

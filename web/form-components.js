@@ -506,7 +506,8 @@ class WxProgress extends HTMLElement {
     const total = still ? 0 : Math.abs(to - from) * (Number.isFinite(perPercent) ? perPercent : 30);
     const started = performance.now();
     const step = (now) => {
-      const done = total <= 0 ? 1 : Math.min(1, (now - started) / total);
+      // A frame's time may be a little before `started`: never step back past `from`.
+      const done = total <= 0 ? 1 : Math.min(1, Math.max(0, (now - started) / total));
       this.show(from + (to - from) * done);
       if (done < 1) this.frame = requestAnimationFrame(step);
       else emit(this, 'activeend', { curPercent: to });
