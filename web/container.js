@@ -86,11 +86,16 @@ function scrollSmoothly(element, top, duration) {
   });
 }
 
-/** Whether `element` or an ancestor (up to `root`) binds a long press, as `bindlongpress` etc. */
-function bindsLongPress(element, root) {
+/**
+ * Whether `element` or an ancestor (up to `root`) binds `type` (`bindtap`, `catch:tap`,
+ * `capture-bind:tap`, …). The session runs handlers only where they are bound, so an event no
+ * one binds need not make the round trip (touches on every press would delay the tap).
+ */
+function binds(element, type, root) {
+  const pattern = new RegExp(`^(capture-)?(bind|catch|mut-bind):?${type}$`);
   for (let node = element; node && node !== root; node = node.parentNode) {
     for (const { name } of node.attributes || []) {
-      if (/^(capture-)?(bind|catch|mut-bind):?longpress$/.test(name)) return true;
+      if (pattern.test(name)) return true;
     }
   }
   return false;
@@ -472,7 +477,7 @@ class Container {
       return touch ? { x: touch.pageX, y: touch.pageY } : {};
     };
     const send = (event, type, detail, element = target(event)) => {
-      if (!element) return;
+      if (!element || !binds(element, type, root)) return;
       const touches = touchesOf(event);
       this.send({
         type: 'event', page: page.id, path: pathOf(element, root), event: type, detail,
@@ -522,7 +527,7 @@ class Container {
       // A drag or an interrupted touch is no tap; after a long press, the tap goes only when
       // no one listens for the long press (as in WeChat).
       if (ended && (ended.moved || ended.cancelled)) return;
-      if (ended && ended.held && bindsLongPress(ended.element, root)) return;
+      if (ended && ended.held && binds(ended.element, 'longpress', root)) return;
       const element = target(e);
       send(e, 'tap', point(e), element);
       const navigator = element && element.closest('wx-navigator');

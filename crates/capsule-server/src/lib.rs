@@ -105,6 +105,11 @@ pub async fn serve_until(
         std::time::Duration::from_secs(2),
     ));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    // A tap's event and its patches are small WebSocket frames: send them at once rather than
+    // let Nagle's algorithm hold them for the peer's delayed acknowledgement.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+        let _ = tcp.set_nodelay(true);
+    });
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     worker.abort();
     served
