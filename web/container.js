@@ -101,6 +101,21 @@ function binds(element, type, root) {
   return false;
 }
 
+/**
+ * Arrow keys, Home and End for a `role="menu"`: focus moves between its menu items, as the
+ * ARIA menu pattern asks (the row of the capsule menu and the action sheet's column alike).
+ */
+function menuKeys(menu) {
+  return (e) => {
+    const items = [...menu.querySelectorAll('[role="menuitem"]')];
+    const at = items.indexOf(document.activeElement);
+    const next = { ArrowDown: at + 1, ArrowRight: at + 1, ArrowUp: at - 1, ArrowLeft: at - 1, Home: 0, End: items.length - 1 }[e.key];
+    if (next === undefined || items.length === 0) return;
+    e.preventDefault();
+    items[(next + items.length) % items.length].focus({ preventScroll: true });
+  };
+}
+
 export async function openMiniProgram({ appid, path = '', query = '' }, opener = document.activeElement) {
   const response = await fetch('/api/sessions', {
     method: 'POST',
@@ -964,6 +979,7 @@ class Container {
       items.appendChild(item);
     });
     sheet.appendChild(button('Cancel', { className: 'cancel', role: 'menuitem' }, () => choose(null)));
+    mask.onKey = menuKeys(sheet);
     (items.firstChild || sheet.lastChild).focus({ preventScroll: true });
   }
 
@@ -983,6 +999,7 @@ class Container {
     item('About', () => this.about());
     item('Relaunch', () => this.relaunch());
     item('Cancel', () => {});
+    mask.onKey = menuKeys(menu);
     row.firstChild.focus({ preventScroll: true });
   }
 

@@ -636,9 +636,17 @@ class WxPicker extends HTMLElement {
     this.sheet = mask;
     this.columns = mask.querySelector('.columns');
     this.fillColumns();
-    mask.querySelector('.cancel').addEventListener('click', () => { this.close(); emit(this, 'cancel', {}); });
+    const cancel = () => { this.close(); emit(this, 'cancel', {}); };
+    mask.querySelector('.cancel').addEventListener('click', cancel);
     mask.querySelector('.confirm').addEventListener('click', () => this.confirm());
-    mask.addEventListener('click', (e) => { if (e.target === mask) { this.close(); emit(this, 'cancel', {}); } });
+    mask.addEventListener('click', (e) => { if (e.target === mask) cancel(); });
+    // Escape is Cancel, and closes only this sheet (not what is under it).
+    mask.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape') return;
+      e.preventDefault();
+      e.stopPropagation();
+      cancel();
+    });
     this.shadowRoot.appendChild(mask);
     this.columns.querySelector('select, input')?.focus();
   }

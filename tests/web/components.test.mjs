@@ -73,6 +73,13 @@ test('a form submits its named controls, every picker mode and picker-view inclu
   await form.getByRole('button', { name: /Type: Office/ }).click();
   await form.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
   await form.getByText('Type: Office').waitFor();
+  // So does Escape, which closes the sheet and leaves the mini-program open.
+  await form.getByRole('button', { name: /Type: Office/ }).click();
+  await form.getByRole('dialog').waitFor();
+  await page.keyboard.press('Escape');
+  await form.getByRole('dialog').waitFor({ state: 'detached' });
+  await form.getByText('Type: Office').waitFor();
+  assert.equal(await page.getByRole('dialog', { name: 'Capsule Shop' }).count(), 1);
 
   // picker-view: keys move a column; the change reports every column's index.
   const windows = form.getByRole('listbox', { name: 'Window' });

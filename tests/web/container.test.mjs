@@ -218,6 +218,14 @@ test('an action sheet, an editable modal, a modal without Cancel, and the tabBar
   await sheet.waitFor();
   assert.deepEqual(await sheet.getByRole('menuitem').allTextContents(), ['Want to see', 'Write a review', 'Report a problem', 'See the poster', 'Cancel']);
   assert.equal(await sheet.getByRole('menuitem', { name: 'Write a review' }).evaluate((b) => getComputedStyle(b).color), 'rgb(31, 31, 46)');
+  // The first item has the focus; arrow keys move down the list and wrap at its ends.
+  const focused = (name) => sheet.getByRole('menuitem', { name }).evaluate((b) => b.matches(':focus'));
+  assert.equal(await focused('Want to see'), true);
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await focused('Write a review'), true);
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await focused('Cancel'), true);
   // Escape closes the sheet (answering cancel), not the mini-program; focus goes back.
   await page.keyboard.press('Escape');
   await sheet.waitFor({ state: 'detached' });
@@ -457,6 +465,14 @@ test('the container is a modal dialog: focus moves in and back, Escape closes on
   await more.click();
   await shop.getByRole('menuitem', { name: 'Share' }).waitFor();
   assert.equal(await shop.getByRole('menuitem', { name: 'Share' }).evaluate((b) => b.matches(':focus')), true);
+  // Arrow keys, Home and End move between the menu's items.
+  const focused = (name) => shop.getByRole('menuitem', { name }).evaluate((b) => b.matches(':focus'));
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await focused('QR code'), true);
+  await page.keyboard.press('End');
+  assert.equal(await focused('Cancel'), true);
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await focused('Share'), true);
   await page.keyboard.press('Escape');
   await shop.getByRole('menu', { name: 'More' }).waitFor({ state: 'detached' });
   assert.ok(await shop.isVisible());
