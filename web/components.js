@@ -128,7 +128,8 @@ function hoverOf(element) {
   const name = element.getAttribute('hoverClass') ?? defaults[0];
   if (!name || name === 'none' || flag(element, 'disabled') || flag(element, 'loading')) return null;
   return {
-    element, name,
+    // A component's hover class comes scoped, as its class does: maybe more than one name.
+    element, names: name.split(/\s+/).filter(Boolean),
     start: numberAttribute(element, 'hoverStartTime', defaults[1]),
     stay: numberAttribute(element, 'hoverStayTime', defaults[2]),
   };
@@ -153,18 +154,18 @@ class Press {
     this.x = event.clientX;
     this.y = event.clientY;
     this.hovers = hoversOnPath(event.composedPath());
-    for (const hover of this.hovers) hover.timer = setTimeout(() => hover.element.classList.add(hover.name), hover.start);
+    for (const hover of this.hovers) hover.timer = setTimeout(() => hover.element.classList.add(...hover.names), hover.start);
   }
   moved(event) { return Math.hypot(event.clientX - this.x, event.clientY - this.y) > MOVE_CANCELS_HOVER; }
   // A release keeps the look for the stay time; one before the start time shows nothing.
   release() {
     for (const hover of this.hovers) {
       clearTimeout(hover.timer);
-      setTimeout(() => hover.element.classList.remove(hover.name), hover.stay);
+      setTimeout(() => hover.element.classList.remove(...hover.names), hover.stay);
     }
   }
   cancel() {
-    for (const hover of this.hovers) { clearTimeout(hover.timer); hover.element.classList.remove(hover.name); }
+    for (const hover of this.hovers) { clearTimeout(hover.timer); hover.element.classList.remove(...hover.names); }
   }
 }
 

@@ -843,13 +843,18 @@ impl Session {
                 owner,
                 component: None,
                 view_class: None,
+                view_hover_class: None,
             };
-            if let Some(scope) = self.class_scope(owner)
-                && let Some(class) = velement.attr("class")
-            {
-                let mut scoped = Vec::new();
-                view::scope_classes(&class.to_js_string(), Some(&scope), &mut scoped);
-                velement.view_class = Some(scoped.join(" ").into());
+            if let Some(scope) = self.class_scope(owner) {
+                let scoped = |value: &Value| {
+                    let mut scoped = Vec::new();
+                    view::scope_classes(&value.to_js_string(), Some(&scope), &mut scoped);
+                    Arc::<str>::from(scoped.join(" "))
+                };
+                velement.view_class = velement.attr("class").map(scoped);
+                // "none" is no class: it turns the hover state off.
+                velement.view_hover_class =
+                    velement.attr("hoverClass").filter(|v| v.to_js_string() != "none").map(scoped);
             }
             if let Some(component_path) = components.get(&*element.tag) {
                 let identity = (owner, prefix.clone());

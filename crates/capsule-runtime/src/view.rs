@@ -28,6 +28,9 @@ pub struct VElement {
     /// The class attribute as the view writes it, when it differs from `class`: a component's
     /// own classes carry its prefix (see `capsule-style`).
     pub view_class: Option<Arc<str>>,
+    /// `hover-class` as the view writes it, scoped like `class` in a component (WeChat resolves
+    /// a component's hover class against the component's own styles).
+    pub view_hover_class: Option<Arc<str>>,
 }
 
 /// How a component's own nodes write their classes for the view.
@@ -146,6 +149,11 @@ fn view_attributes(
             Some((_, old)) => *old = value,
             None => attrs.push((Arc::from("class"), value)),
         }
+    }
+    if let Some(hover) = &element.view_hover_class
+        && let Some((_, old)) = attrs.iter_mut().find(|(name, _)| &**name == "hoverClass")
+    {
+        *old = Value::String(hover.clone());
     }
     if let Some((_, Value::String(style))) = attrs.iter_mut().find(|(name, _)| &**name == "style")
         && let std::borrow::Cow::Owned(converted) = capsule_style::inline_rpx(style)
@@ -382,6 +390,7 @@ mod tests {
             owner: 1,
             component: None,
             view_class: None,
+            view_hover_class: None,
         })
     }
 

@@ -620,17 +620,20 @@ fn styles_are_scoped_per_component_with_wechat_isolation() {
         ),
         (
             "pages/index/index.wxml",
-            r#"<view class="pg" style="width: 375rpx"><iso class="h" ext="big"/><apply/><share/><view wx:if="{{later}}"><late/></view></view>"#,
+            r#"<view class="pg" hover-class="pressed" style="width: 375rpx"><iso class="h" ext="big"/><apply/><share/><view wx:if="{{later}}"><late/></view></view>"#,
         ),
         (
             "pages/index/index.js",
             "Page({ data: { later: false }, show() { this.setData({ later: true }); } });",
         ),
         ("pages/index/index.wxss", ".pg { padding: 2rpx; }"),
-        ("c/iso.wxml", r#"<view class="t ext">iso</view>"#),
+        ("c/iso.wxml", r#"<view class="t ext" hover-class="down">iso</view>"#),
         ("c/iso.js", "Component({ externalClasses: ['ext'] });"),
         ("c/iso.wxss", ":host { display: block; } .t { color: red; }"),
-        ("c/apply.wxml", r#"<view class="t">apply</view>"#),
+        (
+            "c/apply.wxml",
+            r#"<view class="t" hover-class="down">apply</view><view hover-class="none">x</view>"#,
+        ),
         ("c/apply.js", "Component({ options: { addGlobalClass: true } });"),
         ("c/apply.wxss", ".t { color: green; }"),
         ("c/share.json", r#"{"component": true, "styleIsolation": "shared"}"#),
@@ -658,8 +661,13 @@ fn styles_are_scoped_per_component_with_wechat_isolation() {
     // apply-shared and shared: prefixed and plain, so page styles reach them.
     assert!(text.contains(r#""class":"c-apply--t t""#), "{text}");
     assert!(text.contains(r#""class":"c-share--t t""#), "{text}");
+    // hover-class is scoped as class is ("none" stays "none").
+    assert!(text.contains(r#""hoverClass":"c-iso--down""#), "{text}");
+    assert!(text.contains(r#""hoverClass":"c-apply--down down""#), "{text}");
+    assert!(text.contains(r#""hoverClass":"none""#), "{text}");
     // Page nodes as written; rpx in inline styles becomes CSS.
     assert!(text.contains(r#""class":"pg""#), "{text}");
+    assert!(text.contains(r#""hoverClass":"pressed""#), "{text}");
     assert!(text.contains("width: calc(375 * var(--capsule-rpx, 0.5px))"), "{text}");
 
     // A component appearing later brings its sheet, once.
