@@ -2,7 +2,7 @@
 // state they share, with WeChat's default look. Their own parts live in their shadow roots, so
 // the light DOM stays one-to-one with the view tree.
 
-import { cssColor, cssLength, defineFormComponents, emit, flag } from './form-components.js';
+import { PRESS_SLOP, cssColor, cssLength, defineFormComponents, emit, flag } from './form-components.js';
 import { defineLayoutComponents } from './layout-components.js';
 import { defineMediaComponents } from './media-components.js';
 
@@ -114,7 +114,6 @@ const HOVER_DEFAULTS = {
   'wx-button': ['button-hover', 20, 70],
   'wx-navigator': ['navigator-hover', 50, 600],
 };
-const MOVE_CANCELS_HOVER = 10;
 
 const numberAttribute = (element, name, fallback) => {
   const value = Number(element.getAttribute(name));
@@ -156,7 +155,7 @@ class Press {
     this.hovers = hoversOnPath(event.composedPath());
     for (const hover of this.hovers) hover.timer = setTimeout(() => hover.element.classList.add(...hover.names), hover.start);
   }
-  moved(event) { return Math.hypot(event.clientX - this.x, event.clientY - this.y) > MOVE_CANCELS_HOVER; }
+  moved(event) { return Math.hypot(event.clientX - this.x, event.clientY - this.y) > PRESS_SLOP; }
   // A release keeps the look for the stay time; one before the start time shows nothing.
   release() {
     for (const hover of this.hovers) {

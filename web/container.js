@@ -4,7 +4,7 @@
 
 import { applyPatches, buildAll, countDom, countTree, datasetOf, nodeAt, pathOf } from './view.js';
 import { HAS_SCHEME, VIEW_EVENTS, baseStyle, defineComponents, packagePath } from './components.js';
-import { cssColor } from './form-components.js';
+import { PRESS_SLOP, cssColor, reducedMotion } from './form-components.js';
 import { askToLogIn } from './account.js';
 import { scanSheet } from './scan.js';
 import { cashierSheet } from './cashier.js';
@@ -13,8 +13,6 @@ import { appIcon, modalDialog } from './sheet.js';
 defineComponents();
 
 const LONGPRESS_MS = 350;
-// How far (px) a finger may wander and still be a press: further, it is a move, not a tap.
-const PRESS_SLOP = 10;
 // The height (px) of the loading area a page pull-down opens, as in WeChat.
 const PULL_HEIGHT = 50;
 // WeChat's default scroll duration for wx.pageScrollTo.
@@ -24,8 +22,6 @@ const TRANSITION_MS = 400;
 
 // The host app this page plays (the server names it on <body>): sessions and share codes carry it.
 const HOST = document.body.dataset.host || 'douyin';
-
-const reducedMotion = () => matchMedia('(prefers-reduced-motion: reduce)').matches;
 
 /** A plain button for the host's own sheets and dialogs. */
 function button(text, { className, role } = {}, onClick) {
@@ -91,8 +87,13 @@ function scrollSmoothly(element, top, duration) {
  * `capture-bind:tap`, …). The session runs handlers only where they are bound, so an event no
  * one binds need not make the round trip (touches on every press would delay the tap).
  */
+const BINDING_PATTERNS = new Map(); // event type → the attribute names that bind it
 function binds(element, type, root) {
-  const pattern = new RegExp(`^(capture-)?(bind|catch|mut-bind):?${type}$`);
+  let pattern = BINDING_PATTERNS.get(type);
+  if (!pattern) {
+    pattern = new RegExp(`^(capture-)?(bind|catch|mut-bind):?${type}$`);
+    BINDING_PATTERNS.set(type, pattern);
+  }
   for (let node = element; node && node !== root; node = node.parentNode) {
     for (const { name } of node.attributes || []) {
       if (pattern.test(name)) return true;
@@ -365,7 +366,8 @@ class Container {
 
   setTabStyle(style) {
     for (const key of ['color', 'selectedColor', 'backgroundColor']) {
-      if (cssColor(style[key])) this.tabStyle[key] = cssColor(style[key]);
+      const color = cssColor(style[key]);
+      if (color) this.tabStyle[key] = color;
     }
     if (style.borderStyle === 'white' || style.borderStyle === 'black') this.tabStyle.borderStyle = style.borderStyle;
     const { color, selectedColor, backgroundColor, borderStyle } = this.tabStyle;

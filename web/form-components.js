@@ -23,6 +23,12 @@ export function jsonAttribute(element, name, fallback) {
   try { return JSON.parse(text); } catch { return text; }
 }
 
+/** Whether the person asked for less motion: transitions and animations then jump to their end. */
+export const reducedMotion = () => matchMedia('(prefers-reduced-motion: reduce)').matches;
+
+/** How far (px) a finger may wander and still be a press (a tap, a long press, a hover). */
+export const PRESS_SLOP = 10;
+
 /** Attribute names as HTML stores them, for `observedAttributes`. */
 export const lower = (names) => names.map((n) => n.toLowerCase());
 
@@ -502,8 +508,7 @@ class WxProgress extends HTMLElement {
   animate(from, to) {
     cancelAnimationFrame(this.frame);
     const perPercent = Number(this.getAttribute('duration') ?? 30);
-    const still = matchMedia('(prefers-reduced-motion: reduce)').matches;
-    const total = still ? 0 : Math.abs(to - from) * (Number.isFinite(perPercent) ? perPercent : 30);
+    const total = reducedMotion() ? 0 : Math.abs(to - from) * (Number.isFinite(perPercent) ? perPercent : 30);
     const started = performance.now();
     const step = (now) => {
       // A frame's time may be a little before `started`: never step back past `from`.

@@ -4,6 +4,7 @@
 // it on <body>).
 
 import { openMiniProgram } from './container.js';
+import { reducedMotion } from './form-components.js';
 import { askToLogIn, logOut, me, postBytes } from './account.js';
 import { scanSheet } from './scan.js';
 import { appIcon, modalDialog, yuan } from './sheet.js';
@@ -61,8 +62,7 @@ function swipe(step) {
   const cards = feed.querySelectorAll('article.video');
   const next = cards[Math.max(0, Math.min(cards.length - 1, currentCard() + step))];
   if (!next) return;
-  const smooth = !matchMedia('(prefers-reduced-motion: reduce)').matches;
-  feed.scrollTo({ top: next.offsetTop, behavior: smooth ? 'smooth' : 'instant' });
+  feed.scrollTo({ top: next.offsetTop, behavior: reducedMotion() ? 'instant' : 'smooth' });
 }
 
 feed.addEventListener('keydown', (e) => {
