@@ -1,6 +1,6 @@
 // The mini-program container: slides up over the host, shows the session's pages (one Shadow
 // DOM each), its navigation bar, capsule menu and tabBar, and speaks to the server's session
-// over a WebSocket: patches in, events out.
+// over a WebSocket (session-socket.js): patches in, events out.
 
 import { applyPatches, buildAll, countDom, countTree, datasetOf, nodeAt, pathOf } from './view.js';
 import { HAS_SCHEME, VIEW_EVENTS, baseStyle, defineComponents, packagePath } from './components.js';
@@ -9,6 +9,7 @@ import { askToLogIn } from './account.js';
 import { scanSheet } from './scan.js';
 import { cashierSheet } from './cashier.js';
 import { appIcon, modalDialog } from './sheet.js';
+import { SessionSocket } from './session-socket.js';
 
 defineComponents();
 
@@ -19,6 +20,19 @@ const PULL_HEIGHT = 50;
 const SCROLL_MS = 300;
 // Longest a page transition may take; a transition that never reports its end still finishes.
 const TRANSITION_MS = 400;
+// What the person waits to see answered (a tap, a key, a choice): the frame after it waits a
+// little for the session's answer (session-socket.js). Streams (moves, scrolls, drags, media
+// progress) and what happens by itself (an image loading, a swiper's autoplay) hold no frame.
+const AWAITED_EVENTS = new Set([
+  'tap', 'longpress', 'longtap', 'touchstart', 'touchend', 'touchcancel', 'input', 'confirm', 'change',
+  'columnchange', 'submit', 'reset', 'focus', 'blur', 'cancel',
+]);
+
+function awaited(message) {
+  if (message.type === 'event') return AWAITED_EVENTS.has(message.event) && message.detail?.source !== 'autoplay';
+  if (message.type === 'pageEvent') return !['onPageScroll', 'onReachBottom'].includes(message.name);
+  return true;
+}
 
 // The host app this page plays (the server names it on <body>): sessions and share codes carry it.
 const HOST = document.body.dataset.host || 'douyin';
@@ -410,17 +424,11 @@ class Container {
 
   connect() {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    this.socket = new WebSocket(`${scheme}://${location.host}/api/sessions/${this.session}/socket`);
-    this.queue = [];
-    this.socket.addEventListener('open', () => { for (const m of this.queue) this.socket.send(m); this.queue = []; });
-    this.socket.addEventListener('message', (e) => this.receive(JSON.parse(e.data)));
-    this.socket.addEventListener('close', () => { this.socket = null; });
+    this.socket = new SessionSocket(`${scheme}://${location.host}/api/sessions/${this.session}/socket`, (message) => this.receive(message));
   }
 
   send(message) {
-    const text = JSON.stringify(message);
-    if (this.socket && this.socket.readyState === WebSocket.OPEN) this.socket.send(text);
-    else if (this.socket) this.queue.push(text);
+    if (this.socket) this.socket.send(JSON.stringify(message), awaited(message));
   }
 
   receive(message) {

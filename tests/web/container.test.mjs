@@ -483,3 +483,37 @@ test('the container is a modal dialog: focus moves in and back, Escape closes on
   assert.equal(await anchor.evaluate((b) => b.matches(':focus')), true);
   await page.context().close();
 });
+
+test('a tap\'s answer is painted in the next frame, from the worker\'s shared mailbox, once', async () => {
+  const page = await newPage();
+  // The host page is cross-origin isolated, so it can share memory with its socket worker.
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+  const shop = await openShopFromFeed(page);
+  await shop.getByText('4 of 4 products').waitFor();
+  // Every frame callback notes whether the footer changed while it ran; a change applied from
+  // a task (the socket message by postMessage) cannot be in one. Each change to the footer's
+  // text is counted too: a message applied twice would count twice.
+  await page.evaluate(() => {
+    const footer = () => document.querySelector('.container .page:not([hidden])').shadowRoot.querySelector('.footer');
+    window.footerChanges = 0;
+    window.footerChangesInFrames = 0;
+    new MutationObserver((records) => { window.footerChanges += records.length; })
+      .observe(footer(), { characterData: true, childList: true, subtree: true });
+    const request = window.requestAnimationFrame.bind(window);
+    window.requestAnimationFrame = (callback) => request((time) => {
+      const before = footer().textContent;
+      callback(time);
+      if (footer().textContent !== before) window.footerChangesInFrames += 1;
+    });
+  });
+  const taps = 6;
+  for (let i = 0; i < taps; i++) {
+    const [tab, footer] = i % 2 === 0 ? ['Tea', '1 of 4 products'] : ['All', '4 of 4 products'];
+    await shop.getByRole('tab', { name: tab, exact: true }).click();
+    await shop.getByText(footer).waitFor();
+  }
+  const { changes, inFrames } = await page.evaluate(() => ({ changes: window.footerChanges, inFrames: window.footerChangesInFrames }));
+  assert.equal(changes, taps);
+  // The frame after a tap waits a few milliseconds for the answer; on loopback most arrive.
+  assert.ok(inFrames >= 1, `no answer of ${taps} was painted in the frame after its tap`);
+});

@@ -108,6 +108,20 @@ fn event_to_patch(c: &mut Criterion) {
             assert_eq!(patches, 1);
         })
     });
+    // A tap on the category tabs, "Tea" then "All": three product cards removed, then created
+    // again (what the browser benchmark's tap-to-paint asks of the session).
+    let tabs = Selector::parse(".category").unwrap();
+    let tabs = local.session.with_view(page, |nodes| capsule_runtime::view::select(nodes, &tabs, None, true));
+    let tap = ViewEvent { kind: "tap".into(), ..ViewEvent::default() };
+    let mut turn = 0;
+    c.bench_function("event-to-patch/category-tap", |b| {
+        b.iter(|| {
+            local.session.dispatch(page, &tabs[if turn % 2 == 0 { 2 } else { 0 }], &tap).unwrap();
+            turn += 1;
+            let patches = patches_of(local.take_updates());
+            assert_eq!(patches, 1);
+        })
+    });
 }
 
 fn set_data_50kb(c: &mut Criterion) {

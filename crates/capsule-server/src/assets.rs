@@ -20,6 +20,8 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("host.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/host.js")),
     ("container.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/container.js")),
     ("view.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/view.js")),
+    ("session-socket.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/session-socket.js")),
+    ("socket-worker.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/socket-worker.js")),
     ("account.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/account.js")),
     ("scan.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/scan.js")),
     ("sheet.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/sheet.js")),
@@ -57,13 +59,24 @@ pub fn routes() -> Router<AppState> {
         .route("/console", get(|| async { page("console.html") }))
 }
 
+/// The headers that make the host page cross-origin isolated, which lets it share memory with
+/// the worker holding its sessions' sockets (`web/socket-worker.js` says why). `credentialless`
+/// rather than `require-corp`: a mini-program's images and videos from other sites still load,
+/// without cookies.
+pub const ISOLATION_HEADERS: [(header::HeaderName, &str); 2] = [
+    (header::HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
+    (header::HeaderName::from_static("cross-origin-embedder-policy"), "credentialless"),
+];
+
 /// An embedded file as a response (404 when there is none).
 pub fn page(name: &str) -> Response {
     match find(name) {
-        Some((content_type, bytes)) => {
-            ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-cache")], bytes)
-                .into_response()
-        }
+        Some((content_type, bytes)) => (
+            ISOLATION_HEADERS,
+            [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-cache")],
+            bytes,
+        )
+            .into_response(),
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }

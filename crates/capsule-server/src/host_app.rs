@@ -180,9 +180,12 @@ async fn index(headers: HeaderMap, host: &'static HostProfile) -> Response {
         ),
     );
     let page = page.replace("<title>Capsule</title>", &format!("<title>{} · Capsule</title>", host.name));
-    let mut response =
-        ([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], page)
-            .into_response();
+    let mut response = (
+        crate::assets::ISOLATION_HEADERS,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
+        page,
+    )
+        .into_response();
     if device_of(&headers).is_none() {
         let cookie = format!(
             "{DEVICE_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000",

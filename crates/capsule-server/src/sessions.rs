@@ -552,16 +552,36 @@ async fn socket(
     }))
 }
 
+/// Sent after each message from the browser has been handled, after all it caused.
+const SETTLED: &str = r#"{"kind":"settled"}"#;
+
 async fn drive(mut socket: WebSocket, live: Arc<Live>, mut outgoing: UnboundedReceiver<Json_>) {
+    // The browser's message being handled, if any: one at a time, in order. The session's
+    // updates (an event's patches) go out as soon as they come, not when the handling ends,
+    // and always before the handling's own answer (`biased`: updates are looked at first).
+    let mut handling: Option<tokio::task::JoinHandle<Option<Json_>>> = None;
     loop {
         tokio::select! {
+            biased;
             update = outgoing.recv() => {
                 let Some(update) = update else { return };
                 if socket.send(Message::Text(update.to_string().into())).await.is_err() {
                     return;
                 }
             }
-            message = socket.recv() => {
+            answer = async { handling.as_mut().expect("guarded by the branch condition").await }, if handling.is_some() => {
+                handling = None;
+                if let Ok(Some(answer)) = answer
+                    && socket.send(Message::Text(answer.to_string().into())).await.is_err()
+                {
+                    return;
+                }
+                // Everything the message caused has been sent: the page may paint now.
+                if socket.send(Message::Text(SETTLED.into())).await.is_err() {
+                    return;
+                }
+            }
+            message = socket.recv(), if handling.is_none() => {
                 let Some(Ok(message)) = message else { return };
                 let text = match message {
                     Message::Text(text) => text.to_string(),
@@ -573,12 +593,7 @@ async fn drive(mut socket: WebSocket, live: Arc<Live>, mut outgoing: UnboundedRe
                     return;
                 }
                 let live = live.clone();
-                let answer = tokio::task::spawn_blocking(move || handle(&live, &message)).await;
-                if let Ok(Some(answer)) = answer
-                    && socket.send(Message::Text(answer.to_string().into())).await.is_err()
-                {
-                    return;
-                }
+                handling = Some(tokio::task::spawn_blocking(move || handle(&live, &message)));
             }
         }
     }

@@ -16,6 +16,16 @@ fn the_host_app_serves_its_page_assets_feed_and_search() {
     assert_eq!(status, 200);
     assert!(head.to_ascii_lowercase().contains("content-type: text/html"));
     assert!(String::from_utf8_lossy(&body).contains("/static/host.js"));
+    // Cross-origin isolated, page and worker, so the page can share memory with the worker
+    // that holds its sessions' sockets.
+    let isolated = |head: &str| {
+        let head = head.to_ascii_lowercase();
+        head.contains("cross-origin-opener-policy: same-origin")
+            && head.contains("cross-origin-embedder-policy: credentialless")
+    };
+    assert!(isolated(&head), "{head}");
+    let (status, head, _) = http(&addr, "GET", "/static/socket-worker.js", None);
+    assert!(status == 200 && isolated(&head), "{head}");
     assert_eq!(http(&addr, "GET", "/static/container.js", None).0, 200);
     let (status, head, video) = http(&addr, "GET", "/media/shop-promo.mp4", None);
     assert_eq!(status, 200);
@@ -92,14 +102,18 @@ fn opening_a_mini_program_renders_its_first_frame_and_streams_over_a_socket() {
     let call = next(&mut socket, "call");
     assert_eq!(call["api"], "showToast");
     assert_eq!(call["args"]["title"], "Added");
+    // Each message the page sends is followed, once handled, by `settled`, after all it caused.
+    next(&mut socket, "settled");
     let reply = json!({ "type": "reply", "id": call["id"], "ok": true, "value": {} });
     socket.send(tungstenite::Message::Text(reply.to_string().into())).unwrap();
+    next(&mut socket, "settled");
 
-    // Typing filters the list: patches come back.
+    // Typing filters the list: patches come back, before `settled`.
     let input = json!({ "type": "event", "page": page, "path": [0, 0, 1], "event": "input", "detail": { "value": "zzz" } });
     socket.send(tungstenite::Message::Text(input.to_string().into())).unwrap();
     let patches = next(&mut socket, "patches");
     assert!(patches["patches"].to_string().contains("No products match"), "{patches}");
+    next(&mut socket, "settled");
 
     // Back at the first page fails quietly; a route to the cart tab shows a new stack.
     let tab = json!({ "type": "switchTab", "url": "/pages/cart/cart" });
