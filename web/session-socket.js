@@ -16,8 +16,9 @@ const COUNT = 3;
 const HEADER_BYTES = 16;
 // Room for a burst of patches; a larger answer still arrives, by postMessage, a frame later.
 const MAILBOX_BYTES = 256 * 1024;
-// The longest a frame waits for an answer still on its way.
-const SETTLE_WAIT_MS = 6;
+// The longest a frame waits for an answer still on its way: under a frame's time, so waiting
+// never paints an answer later than the next frame would have.
+const SETTLE_WAIT_MS = 10;
 
 const decoder = new TextDecoder();
 const sockets = new Map();
