@@ -9,25 +9,21 @@
 // (SETTLE_WAIT_MS at most): a fast server's answer then shows a frame (16.7 ms) sooner, for at
 // most a few milliseconds' delay to that frame.
 
-const GENERATION = 0;
-const APPLIED = 1;
-const FIRST = 2;
-const COUNT = 3;
-const HEADER_BYTES = 16;
+import { Mailbox } from './mailbox.js';
+
 // Room for a burst of patches; a larger answer still arrives, by postMessage, a frame later.
 const MAILBOX_BYTES = 256 * 1024;
 // The longest a frame waits for an answer still on its way: under a frame's time, so waiting
 // never paints an answer later than the next frame would have.
 const SETTLE_WAIT_MS = 10;
 
-const decoder = new TextDecoder();
 const sockets = new Map();
 let worker = null;
 let lastId = 0;
 
 function socketWorker() {
   if (!worker) {
-    worker = new Worker('/static/socket-worker.js');
+    worker = new Worker('/static/socket-worker.js', { type: 'module' });
     worker.addEventListener('message', ({ data }) => sockets.get(data.id)?.arrived(data));
   }
   return worker;
@@ -45,10 +41,9 @@ export class SessionSocket {
     this.looking = false;
     // Shared memory needs a cross-origin isolated page (the server sends the headers); without
     // it every message comes by postMessage.
-    const mailbox = globalThis.crossOriginIsolated ? new SharedArrayBuffer(HEADER_BYTES + MAILBOX_BYTES) : null;
-    this.mailbox = mailbox && { header: new Int32Array(mailbox, 0, 4), bytes: new Uint8Array(mailbox), view: new DataView(mailbox) };
+    this.mailbox = globalThis.crossOriginIsolated ? Mailbox.create(MAILBOX_BYTES) : null;
     sockets.set(this.id, this);
-    socketWorker().postMessage({ id: this.id, open: url, mailbox });
+    socketWorker().postMessage({ id: this.id, open: url, mailbox: this.mailbox?.buffer ?? null });
   }
 
   // `urgent`: something the person did that they wait to see answered (a tap, a key), not
@@ -84,7 +79,7 @@ export class SessionSocket {
 
   apply(seq, text) {
     this.applied = seq;
-    if (this.mailbox) Atomics.store(this.mailbox.header, APPLIED, seq);
+    this.mailbox?.acknowledge(seq);
     const message = JSON.parse(text);
     if (message.kind === 'settled') this.settled += 1;
     else this.onMessage(message);
@@ -94,11 +89,10 @@ export class SessionSocket {
   // still on its way, waits for it as the worker writes (a frame cannot sleep; it watches the
   // mailbox's generation), SETTLE_WAIT_MS at most.
   look() {
-    const { header } = this.mailbox;
     const deadline = performance.now() + SETTLE_WAIT_MS;
     let generation = -1;
     while (!this.closed) {
-      const now = Atomics.load(header, GENERATION);
+      const now = this.mailbox.generation;
       if (now !== generation) {
         generation = now;
         this.take();
@@ -107,28 +101,11 @@ export class SessionSocket {
     }
   }
 
-  // Applies, in order, the messages the mailbox holds beyond those applied. A copy taken while
-  // the worker was writing is dropped: those messages are on their way by postMessage.
+  // Applies, in order, the messages the mailbox holds beyond those applied.
   take() {
-    const { header, bytes, view } = this.mailbox;
-    const generation = Atomics.load(header, GENERATION);
-    if (generation % 2 === 1) return;
-    const first = Atomics.load(header, FIRST);
-    const count = Atomics.load(header, COUNT);
-    if (count === 0 || first > this.applied + 1 || first + count - 1 <= this.applied) return;
-    const texts = [];
-    let offset = HEADER_BYTES;
-    for (let i = 0; i < count; i++) {
-      const length = offset + 4 <= bytes.length ? view.getUint32(offset) : Infinity;
-      if (offset + 4 + length > bytes.length) return;
-      // slice() copies into unshared memory, which TextDecoder requires.
-      texts.push(bytes.slice(offset + 4, offset + 4 + length));
-      offset += 4 + length;
-    }
-    if (Atomics.load(header, GENERATION) !== generation) return;
-    for (let i = 0; i < count; i++) {
-      const seq = first + i;
-      if (seq > this.applied && !this.closed) this.apply(seq, decoder.decode(texts[i]));
+    for (const { seq, text } of this.mailbox.read(this.applied)) {
+      if (this.closed) return;
+      this.apply(seq, text);
     }
   }
 }

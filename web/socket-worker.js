@@ -8,29 +8,16 @@
 // in order, numbered, so the page applies each once whichever way reaches it first.
 //
 // Page → worker: { id, open: url, mailbox: SharedArrayBuffer | null }, { id, send: text },
-// { id, close: true }. Worker → page: { id, seq, text }, { id, closed: true }.
-//
-// Mailbox layout (see session-socket.js, which reads it): four Int32 slots, then messages as
-// [u32 byte length][UTF-8 text], oldest first.
-//   0: generation, odd while the worker writes (a reader that sees it change retries later)
-//   1: the last sequence number the page has applied (written by the page)
-//   2: the sequence number of the first message held
-//   3: how many messages are held
+// { id, close: true }. Worker → page: { id, seq, text }, { id, closed: true }. The mailbox's
+// layout is mailbox.js's.
 
-const GENERATION = 0;
-const APPLIED = 1;
-const FIRST = 2;
-const COUNT = 3;
-const HEADER_BYTES = 16;
+import { Mailbox } from './mailbox.js';
 
 const encoder = new TextEncoder();
 const channels = new Map();
 
 function openChannel(id, url, mailbox) {
-  const channel = { socket: new WebSocket(url), queue: [], seq: 0, pending: [], mailbox: null };
-  if (mailbox) {
-    channel.mailbox = { header: new Int32Array(mailbox, 0, 4), bytes: new Uint8Array(mailbox), view: new DataView(mailbox) };
-  }
+  const channel = { socket: new WebSocket(url), queue: [], seq: 0, pending: [], mailbox: mailbox && new Mailbox(mailbox) };
   channel.socket.addEventListener('open', () => {
     for (const text of channel.queue) channel.socket.send(text);
     channel.queue = [];
@@ -46,29 +33,12 @@ function openChannel(id, url, mailbox) {
 function deliver(id, channel, text) {
   channel.seq += 1;
   postMessage({ id, seq: channel.seq, text });
-  if (channel.mailbox) hold(channel, channel.seq, text);
-}
-
-// Writes the messages the page has not applied yet, oldest first, as many as fit: the page
-// can only use them in order, so one too large ends what the mailbox holds.
-function hold(channel, seq, text) {
-  const { header, bytes, view } = channel.mailbox;
-  const applied = Atomics.load(header, APPLIED);
+  if (!channel.mailbox) return;
+  // The mailbox holds what the page has not applied yet, oldest first.
+  const applied = channel.mailbox.applied;
   channel.pending = channel.pending.filter((message) => message.seq > applied);
-  channel.pending.push({ seq, bytes: encoder.encode(text) });
-  Atomics.add(header, GENERATION, 1);
-  let offset = HEADER_BYTES;
-  let count = 0;
-  for (const message of channel.pending) {
-    if (offset + 4 + message.bytes.length > bytes.length) break;
-    view.setUint32(offset, message.bytes.length);
-    bytes.set(message.bytes, offset + 4);
-    offset += 4 + message.bytes.length;
-    count += 1;
-  }
-  Atomics.store(header, FIRST, channel.pending[0].seq);
-  Atomics.store(header, COUNT, count);
-  Atomics.add(header, GENERATION, 1);
+  channel.pending.push({ seq: channel.seq, bytes: encoder.encode(text) });
+  channel.mailbox.write(channel.pending);
 }
 
 onmessage = ({ data }) => {

@@ -20,6 +20,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("host.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/host.js")),
     ("container.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/container.js")),
     ("view.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/view.js")),
+    ("mailbox.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/mailbox.js")),
     ("session-socket.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/session-socket.js")),
     ("socket-worker.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/socket-worker.js")),
     ("account.js", "text/javascript; charset=utf-8", include_bytes!("../../../web/account.js")),
