@@ -153,7 +153,6 @@ class Container {
     this.pages = new Map(); // page id → { element, root, route, title }
     this.stack = [];
     this.overlays = new Map(); // mask → what dismissing it does (tap outside, Escape)
-    this.firstTree = JSON.stringify(opened.tree);
     this.element = this.frame();
     document.getElementById('containers').appendChild(this.element);
     this.measureRpx();
@@ -247,8 +246,7 @@ class Container {
     new ResizeObserver(set).observe(this.pagesElement);
   }
 
-  // A page's compiled WXSS; the same sheet (the first frame's, then its copy from the socket)
-  // is added once.
+  // A page's compiled WXSS; the same sheet is added once.
   addStyle(page, css) {
     if (!css || page.styles.has(css)) return;
     page.styles.add(css);
@@ -434,10 +432,7 @@ class Container {
   receive(message) {
     switch (message.kind) {
       case 'render': {
-        const tree = JSON.stringify(message.tree);
-        const page = this.pages.get(message.page);
-        // The first frame came with the response; skip its identical copy.
-        if (page && tree === this.firstTree) { this.firstTree = null; break; }
+        // (The first page's launch render never comes: the response that opened it showed it.)
         const route = this.stack.find((p) => p.id === message.page)?.route || '';
         buildAll(message.tree, this.page(message.page, route).root);
         break;

@@ -212,12 +212,14 @@ impl Runtime {
         options: &LaunchOptions,
         user: Option<String>,
     ) -> Result<RemoteSession, SessionError> {
-        self.launch_with(source, options, user, None, None)
+        self.launch_with(source, options, user, None, None).map(|(session, _)| session)
     }
 
     /// Launches a session whose host calls go to `host` (instead of the runtime's host) and
     /// whose updates go to `sink` (instead of [`RemoteSession::updates`]). Both are called on
-    /// the same thread in the order the session produced them.
+    /// the same thread in the order the session produced them. Also answers the session's view
+    /// right after its launch (as [`RemoteSession::view`], with `updates`: how many updates the
+    /// launch sent, all of which that view already shows).
     pub fn launch_with(
         self: &Arc<Self>,
         source: &Path,
@@ -225,7 +227,7 @@ impl Runtime {
         user: Option<String>,
         host: Option<Arc<dyn Host>>,
         sink: Option<UpdateSink>,
-    ) -> Result<RemoteSession, SessionError> {
+    ) -> Result<(RemoteSession, Json), SessionError> {
         let trust_bytecode = source.is_file();
         let (worker, handler) = self.worker_for(source, trust_bytecode)?;
         let id = {
@@ -252,11 +254,13 @@ impl Runtime {
             "ext_config": options.ext_config,
             "system_info": options.system_info,
         }));
-        if let Err(err) = reply {
-            handler.forget(id);
-            return Err(err.into());
+        match reply {
+            Ok(view) => Ok((RemoteSession { id, worker, handler, updates: Mutex::new(rx) }, view)),
+            Err(err) => {
+                handler.forget(id);
+                Err(err.into())
+            }
         }
-        Ok(RemoteSession { id, worker, handler, updates: Mutex::new(rx) })
     }
 
     /// The worker process serving `source`, if one is alive.
@@ -390,6 +394,8 @@ pub fn update_to_json(update: &Update) -> Json {
 struct WorkerOutside {
     session: u64,
     channel: Rc<RefCell<ChildChannel>>,
+    /// How many updates the session has sent (the launch's reply names those its view shows).
+    updates_sent: std::cell::Cell<u64>,
 }
 
 impl Outside for WorkerOutside {
@@ -409,6 +415,7 @@ impl Outside for WorkerOutside {
     }
 
     fn update(&self, update: Update) {
+        self.updates_sent.set(self.updates_sent.get() + 1);
         self.channel.borrow().event(json!({ "session": self.session, "update": update_to_json(&update) }));
     }
 }
@@ -519,10 +526,15 @@ fn serve(
                     ext_config: body["ext_config"].clone(),
                     limits: limits.clone(),
                 };
-                let outside = Rc::new(WorkerOutside { session: session_id, channel: channel.clone() });
-                match Session::launch(bundle.clone(), options, outside) {
+                let outside = Rc::new(WorkerOutside {
+                    session: session_id,
+                    channel: channel.clone(),
+                    updates_sent: Default::default(),
+                });
+                match Session::launch(bundle.clone(), options, outside.clone()) {
                     Ok(session) => {
-                        let view = view_json(&session);
+                        let mut view = view_json(&session);
+                        view["updates"] = json!(outside.updates_sent.get());
                         sessions.insert(session_id, session);
                         Ok(view)
                     }

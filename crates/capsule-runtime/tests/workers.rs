@@ -167,8 +167,11 @@ fn a_session_with_an_update_sink_gets_its_updates_there_and_polling_it_does_not_
     let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
     let into = seen.clone();
     let sink: capsule_runtime::worker::UpdateSink = Arc::new(move |update| into.lock().unwrap().push(update));
-    let session =
+    let (session, view) =
         runtime.launch_with(&shop(), &LaunchOptions::default(), Some("u".into()), None, Some(sink)).unwrap();
+    // The launch answers the view after it, counting the updates it sent (all already in the sink).
+    assert_eq!(view["tree"], session.view().unwrap()["tree"]);
+    assert_eq!(view["updates"], seen.lock().unwrap().len());
     let kinds: Vec<String> =
         seen.lock().unwrap().iter().map(|u| u["kind"].as_str().unwrap_or("").to_string()).collect();
     // The page's styles come before its first tree.

@@ -344,8 +344,32 @@ pub struct Live {
     host: Arc<WebHost>,
     /// The package the session runs, whose pictures and media its pages show.
     bundle: Arc<AppBundle>,
-    outgoing: Mutex<Option<UnboundedReceiver<Json_>>>,
+    outgoing: Mutex<Option<(UnboundedReceiver<Json_>, FirstFrame)>>,
     closed: AtomicBool,
+}
+
+/// What the response that opened a session showed: the view right after its launch, which
+/// already holds the launch's first `updates` updates (its page's tree, style and stack).
+struct FirstFrame {
+    page: Json_,
+    updates: u64,
+}
+
+impl FirstFrame {
+    /// Whether `message`, the next on the session's channel, is one of the launch's updates that
+    /// the first frame already shows (so the browser need not build that page again). Host calls
+    /// share the channel but are no updates; logs and other pages' trees still go out.
+    fn shows(&mut self, message: &Json_) -> bool {
+        if self.updates == 0 || message["kind"] == "call" {
+            return false;
+        }
+        self.updates -= 1;
+        match message["kind"].as_str() {
+            Some("stack") => true,
+            Some("render" | "style" | "patches") => message["page"] == self.page,
+            _ => false,
+        }
+    }
 }
 
 impl Live {
@@ -489,9 +513,7 @@ async fn open(
         let _ = updates.send(update);
     });
     let (remote, view) = tokio::task::spawn_blocking(move || {
-        let remote = runtime.launch_with(&source, &options, storage_owner, Some(session_host), Some(sink))?;
-        let view = remote.view()?;
-        Ok::<_, SessionError>((remote, view))
+        runtime.launch_with(&source, &options, storage_owner, Some(session_host), Some(sink))
     })
     .await
     .map_err(|e| AppError::Runtime(e.to_string()))?
@@ -502,7 +524,10 @@ async fn open(
         remote,
         host,
         bundle,
-        outgoing: Mutex::new(Some(rx)),
+        outgoing: Mutex::new(Some((
+            rx,
+            FirstFrame { page: view["page"].clone(), updates: view["updates"].as_u64().unwrap_or(0) },
+        ))),
         closed: AtomicBool::new(false),
     });
     state.sessions.0.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), live.clone());
@@ -539,14 +564,14 @@ async fn socket(
 ) -> Result<Response, AppError> {
     let live = state.sessions.get(&id).ok_or_else(|| AppError::NotFound("no such session".into()))?;
     let upgrade = upgrade.map_err(|_| AppError::BadRequest("expected a WebSocket upgrade".into()))?;
-    let outgoing = live
+    let (outgoing, first_frame) = live
         .outgoing
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .take()
         .ok_or_else(|| AppError::BadRequest("this session already has a view".into()))?;
     Ok(upgrade.on_upgrade(move |socket| async move {
-        drive(socket, live.clone(), outgoing).await;
+        drive(socket, live.clone(), outgoing, first_frame).await;
         live.close();
         state.sessions.remove(&id);
     }))
@@ -555,7 +580,12 @@ async fn socket(
 /// Sent after each message from the browser has been handled, after all it caused.
 const SETTLED: &str = r#"{"kind":"settled"}"#;
 
-async fn drive(mut socket: WebSocket, live: Arc<Live>, mut outgoing: UnboundedReceiver<Json_>) {
+async fn drive(
+    mut socket: WebSocket,
+    live: Arc<Live>,
+    mut outgoing: UnboundedReceiver<Json_>,
+    mut first_frame: FirstFrame,
+) {
     // The browser's message being handled, if any: one at a time, in order. The session's
     // updates (an event's patches) go out as soon as they come, not when the handling ends,
     // and always before the handling's own answer (`biased`: updates are looked at first).
@@ -565,6 +595,9 @@ async fn drive(mut socket: WebSocket, live: Arc<Live>, mut outgoing: UnboundedRe
             biased;
             update = outgoing.recv() => {
                 let Some(update) = update else { return };
+                if first_frame.shows(&update) {
+                    continue;
+                }
                 if socket.send(Message::Text(update.to_string().into())).await.is_err() {
                     return;
                 }

@@ -152,17 +152,18 @@ fn open_socket(
     server: &Server,
     cookie: &str,
     path: &str,
-) -> (tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>, u64) {
+) -> (tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>, Json) {
     open_socket_in(server, "douyin", cookie, path)
 }
 
-/// Opens the shop at `path` in the host app `host`, with its socket.
+/// Opens the shop at `path` in the host app `host`, with its socket; the response that opened
+/// it (its first frame) comes with it.
 fn open_socket_in(
     server: &Server,
     host: &str,
     cookie: &str,
     path: &str,
-) -> (tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>, u64) {
+) -> (tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>, Json) {
     let opened = request(
         &server.addr,
         "POST",
@@ -177,7 +178,7 @@ fn open_socket_in(
     if let tungstenite::stream::MaybeTlsStream::Plain(stream) = socket.get_ref() {
         stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     }
-    (socket, opened["page"].as_u64().unwrap())
+    (socket, opened)
 }
 
 fn send(
@@ -187,10 +188,10 @@ fn send(
     socket.send(tungstenite::Message::Text(message.to_string().into())).unwrap();
 }
 
-/// Taps the shop profile's "Log in" button, found in the page's first render.
+/// Taps the shop profile's "Log in" button, found in the page's first frame.
 fn tap_log_in(
     socket: &mut tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>,
-    page: u64,
+    opened: &Json,
 ) {
     fn path_to(nodes: &Json, handler: &str, path: &mut Vec<usize>) -> bool {
         for (index, node) in nodes.as_array().into_iter().flatten().enumerate() {
@@ -202,17 +203,19 @@ fn tap_log_in(
         }
         false
     }
-    let render = next(socket, "render");
     let mut path = Vec::new();
-    assert!(path_to(&render["tree"], "onLogin", &mut path), "no Log in button: {render}");
-    send(socket, json!({ "type": "event", "page": page, "path": path, "event": "tap", "detail": {} }));
+    assert!(path_to(&opened["tree"], "onLogin", &mut path), "no Log in button: {opened}");
+    send(
+        socket,
+        json!({ "type": "event", "page": opened["page"], "path": path, "event": "tap", "detail": {} }),
+    );
 }
 
 /// The login code the shop's profile page gets from wx.login in `host` for the person already
 /// logged in on `device`.
 fn code_of_logged_in(server: &Server, host: &str, device: &str) -> String {
-    let (mut socket, page) = open_socket_in(server, host, &cookies(device, None), "pages/profile/profile");
-    tap_log_in(&mut socket, page);
+    let (mut socket, opened) = open_socket_in(server, host, &cookies(device, None), "pages/profile/profile");
+    tap_log_in(&mut socket, &opened);
     let log = next(&mut socket, "log");
     log["text"].as_str().unwrap().rsplit(' ').next().unwrap().to_string()
 }
@@ -229,8 +232,8 @@ fn wx_login_asks_the_host_to_log_in_and_the_code_trades_once() {
         let server = support::start_on(backend);
         let secret = server.secrets[SHOP]["secret"].as_str().unwrap().to_string();
         // Not logged in: the mini-program's wx.login makes the host ask the person.
-        let (mut socket, page) = open_socket(&server, &cookies("phone", None), "pages/profile/profile");
-        tap_log_in(&mut socket, page);
+        let (mut socket, opened) = open_socket(&server, &cookies("phone", None), "pages/profile/profile");
+        tap_log_in(&mut socket, &opened);
         let ask = next(&mut socket, "call");
         assert_eq!(ask["api"], "login", "{backend:?}");
         // The person logs in on this browser, and the host answers the call.
@@ -272,8 +275,8 @@ fn wx_login_asks_the_host_to_log_in_and_the_code_trades_once() {
         assert_ne!(in_toutiao["data"]["unionid"], data["unionid"], "{backend:?}");
 
         // A person who cancels the host's log-in: wx.login fails, the page says so.
-        let (mut socket, page) = open_socket(&server, &cookies("tablet", None), "pages/profile/profile");
-        tap_log_in(&mut socket, page);
+        let (mut socket, opened) = open_socket(&server, &cookies("tablet", None), "pages/profile/profile");
+        tap_log_in(&mut socket, &opened);
         let ask = next(&mut socket, "call");
         send(&mut socket, json!({ "type": "reply", "id": ask["id"], "ok": false, "reason": "cancel" }));
         let toast = next(&mut socket, "call");
