@@ -155,14 +155,12 @@ class Container {
     this.overlays = new Map(); // mask → what dismissing it does (tap outside, Escape)
     this.element = this.frame();
     document.getElementById('containers').appendChild(this.element);
-    this.measureRpx();
     const page = this.page(opened.page, opened.stack.at(-1).route);
     this.addStyle(page, opened.style);
     page.root.innerHTML = opened.html;
     // HTML merges adjacent text nodes; rebuild from the tree when the frame does not match it.
     if (countDom(page.root) !== countTree(opened.tree)) buildAll(opened.tree, page.root);
     this.showStack(opened.stack);
-    requestAnimationFrame(() => this.element.classList.add('open'));
     this.element.focus({ preventScroll: true });
     this.keys = (e) => this.key(e);
     document.addEventListener('keydown', this.keys);
@@ -171,7 +169,8 @@ class Container {
 
   frame() {
     const element = document.createElement('section');
-    element.className = 'container';
+    // Open from its first frame: it slides up by an animation, so nothing waits a frame for it.
+    element.className = 'container open';
     element.setAttribute('role', 'dialog');
     element.setAttribute('aria-modal', 'true');
     element.setAttribute('aria-label', this.config.name);
@@ -234,16 +233,6 @@ class Container {
     this.watchPullDown(page);
     element.addEventListener('scroll', () => this.scrolled(page));
     return page;
-  }
-
-  // WXSS compiles N rpx to calc(N * var(--capsule-rpx)): 750 rpx is the container's width.
-  measureRpx() {
-    const set = () => {
-      const width = this.pagesElement.clientWidth || this.element.clientWidth || 375;
-      this.pagesElement.style.setProperty('--capsule-rpx', `${width / 750}px`);
-    };
-    set();
-    new ResizeObserver(set).observe(this.pagesElement);
   }
 
   // A page's compiled WXSS; the same sheet is added once.

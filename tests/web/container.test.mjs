@@ -489,6 +489,48 @@ test('the container is a modal dialog: focus moves in and back, Escape closes on
   await page.context().close();
 });
 
+test('an opened container is in place, first page inside, in the frame that first shows it; with motion it slides up', async () => {
+  const page = await newPage();
+  // What the container looks like when it enters the document, before any frame is drawn.
+  const watchEntry = () => page.evaluate(() => {
+    window.entered = new Promise((resolve) => {
+      const observer = new MutationObserver(() => {
+        const container = document.querySelector('#containers .container');
+        if (!container) return;
+        observer.disconnect();
+        const shown = container.querySelector('.page:not([hidden])');
+        const slide = container.getAnimations().find((a) => a.animationName === 'container-enter');
+        resolve({
+          open: container.classList.contains('open'),
+          transform: getComputedStyle(container).transform,
+          content: Boolean(shown?.shadowRoot?.querySelector('wx-product-card')),
+          slideFrom: slide ? slide.effect.getKeyframes()[0].transform : null,
+        });
+      });
+      observer.observe(document.getElementById('containers'), { childList: true });
+    });
+  });
+  const anchor = page.getByRole('button', { name: /Capsule Shop: Shop the look/ });
+  await watchEntry();
+  await anchor.click();
+  // Reduced motion: it stands in its place with the shop's products, no frame later.
+  assert.deepEqual(await page.evaluate(() => window.entered), { open: true, transform: 'none', content: true, slideFrom: null });
+  const shop = page.getByRole('dialog', { name: 'Capsule Shop' });
+  await shop.getByRole('button', { name: 'Close' }).click();
+  await page.waitForFunction(() => document.querySelector('.container') === null, null, WAIT);
+
+  // With motion it slides up from below by an animation that starts with it, and ends in place.
+  await page.emulateMedia({ reducedMotion: 'no-preference' });
+  await watchEntry();
+  await anchor.click();
+  const entered = await page.evaluate(() => window.entered);
+  assert.equal(entered.content, true);
+  assert.equal(entered.slideFrom, 'translateY(100%)');
+  await page.waitForFunction(() => document.querySelector('.container').getAnimations().length === 0, null, WAIT);
+  assert.equal(await style(page, '', 'transform'), 'none');
+  await page.context().close();
+});
+
 test('a tap\'s answer is painted in the next frame, from the worker\'s shared mailbox, once', async () => {
   const page = await newPage();
   // The host page is cross-origin isolated, so it can share memory with its socket worker.

@@ -81,6 +81,22 @@ test('2048: isolated, apply-shared and shared components, external classes, :hos
   await expectStyle(tile, 'display', 'flex', 'the imported .tile on a tile');
   await expectStyle(top.locator('.logo'), 'background-color', 'rgb(237, 194, 46)', 'the shared component\'s .tile-2048 on the page\'s logo');
 
+  // 750 rpx is the container's width, in the page and in a component's shadow root alike,
+  // and follows it when the window (so the container) changes width.
+  const viewport = page.viewportSize();
+  assert.ok(Math.abs(one - Math.min(viewport.width, 480) / 750) < 0.001, `one rpx is ${one}px`);
+  // score-box pads itself 20 rpx from its own shadow root's :host rule.
+  const boxPadding = async () => parseFloat(await computed(scoreBox, 'padding-left'));
+  const widePadding = await boxPadding();
+  assert.ok(Math.abs(widePadding - 20 * one) < 0.05, `score-box's 20rpx padding is ${widePadding}px`);
+  await page.setViewportSize({ width: 300, height: viewport.height });
+  await expectStyle(game.locator('.pages'), '--capsule-rpx', '0.4px', 'one rpx in a 300 px container');
+  const narrowPadding = await boxPadding();
+  assert.ok(Math.abs(narrowPadding - 20 * 0.4) < 0.05, `score-box's 20rpx padding in 300 px: ${narrowPadding}px`);
+  await page.setViewportSize(viewport);
+  assert.ok(Math.abs((await rpx(game)) - one) < 0.001, 'one rpx back at the first width');
+  assert.ok(Math.abs((await boxPadding()) - widePadding) < 0.05, 'score-box\'s padding back at the first width');
+
   // The host's own CSS (`* { box-sizing: border-box }`) stays outside.
   assert.equal(await computed(top.locator('.game'), 'box-sizing'), 'content-box', 'the host\'s box-sizing reached the page');
   await page.screenshot({ path: path.join(shots, 'styles-game.png') });
