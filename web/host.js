@@ -144,7 +144,22 @@ function videoCard(video) {
     el('div', { class: 'author' }, video.author),
     el('p', { class: 'caption' }, video.caption));
   if (video.anchor) meta.appendChild(anchorButton(video.anchor));
-  return el('article', { class: 'video', 'aria-label': `${video.author}: ${video.caption}`, 'data-id': video.id }, player, meta);
+  const card = el('article', { class: 'video', 'aria-label': `${video.author}: ${video.caption}`, 'data-id': video.id }, player, meta);
+  if (video.anchor) card.dataset.anchor = video.anchor.appid;
+  return card;
+}
+
+// A mini-program whose anchor comes into view is made ready to open (its worker started, its
+// package opened) while the person watches, so a tap on the anchor only starts a session.
+const preloaded = new Set();
+function preload(appid) {
+  if (preloaded.has(appid)) return;
+  preloaded.add(appid);
+  fetch('/api/sessions/preload', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ appid }),
+  }).then((response) => { if (!response.ok) preloaded.delete(appid); }, () => preloaded.delete(appid));
 }
 
 async function loadFeed() {
@@ -155,6 +170,7 @@ async function loadFeed() {
     for (const entry of entries) {
       const video = entry.target.querySelector('video');
       if (entry.isIntersecting && !feedPaused) video.play().catch(() => {}); else video.pause();
+      if (entry.isIntersecting && entry.target.dataset.anchor) preload(entry.target.dataset.anchor);
     }
   }, { threshold: 0.6 });
   for (const card of feed.children) observer.observe(card);

@@ -20,6 +20,36 @@ test('the feed shows videos with their anchors', async () => {
   await page.context().close();
 });
 
+test('an anchor coming into view gets its mini-program ready to open, once', async () => {
+  const page = await newPage();
+  const preloads = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('/api/sessions/preload')) preloads.push(request);
+  });
+  await page.reload();
+  const asked = async (count) => {
+    const deadline = Date.now() + 20000;
+    while (preloads.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    return Promise.all(preloads.map(async (request) => {
+      const response = await request.response();
+      return `${JSON.parse(request.postData()).appid} ${response.status()}`;
+    }));
+  };
+  // The first video carries the shop: it is made ready while it plays.
+  assert.deepEqual(await asked(1), ['tt0000000000shop 200']);
+  const feed = page.locator('#feed');
+  await feed.focus();
+  await page.keyboard.press('ArrowDown');
+  assert.deepEqual(await asked(2), ['tt0000000000shop 200', 'tt00000000ticket 200']);
+  // Back to the shop: it is ready already, nothing is asked again.
+  await page.keyboard.press('ArrowUp');
+  await page.waitForFunction(() => document.getElementById('feed').scrollTop === 0);
+  await page.getByRole('button', { name: /Capsule Shop: Shop the look/ }).click();
+  await page.getByRole('dialog', { name: 'Capsule Shop' }).getByText('Ceramic mug').waitFor();
+  assert.equal(preloads.length, 2);
+  await page.context().close();
+});
+
 test('an anchor opens the mini-program; tap, type, navigate, back and close', async () => {
   const page = await newPage();
   const container = await openShopFromFeed(page);

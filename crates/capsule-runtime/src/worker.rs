@@ -205,6 +205,17 @@ impl Runtime {
         Ok((worker, handler))
     }
 
+    /// Starts the worker for `source` and opens the mini-program in it (package read, templates
+    /// compiled), unless it is running already, so that its next launch only starts a session.
+    pub fn warm(&self, source: &Path) -> Result<(), SessionError> {
+        self.worker_for(source, source.is_file()).map(|_| ())
+    }
+
+    /// How many worker processes are alive (one per mini-program that launched or was warmed).
+    pub fn live_workers(&self) -> usize {
+        self.apps.lock().unwrap_or_else(|e| e.into_inner()).values().filter(|a| a.worker.is_alive()).count()
+    }
+
     /// Launches a session of the mini-program at `source` for `user`.
     pub fn launch(
         self: &Arc<Self>,
@@ -228,8 +239,7 @@ impl Runtime {
         host: Option<Arc<dyn Host>>,
         sink: Option<UpdateSink>,
     ) -> Result<(RemoteSession, Json), SessionError> {
-        let trust_bytecode = source.is_file();
-        let (worker, handler) = self.worker_for(source, trust_bytecode)?;
+        let (worker, handler) = self.worker_for(source, source.is_file())?;
         let id = {
             let mut next = self.next_session.lock().unwrap_or_else(|e| e.into_inner());
             *next += 1;

@@ -22,6 +22,7 @@ use capsule_runtime::{AppBundle, Host, LaunchOptions, SessionScope, ViewEvent};
 use serde_json::{Value as Json_, json};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
+use crate::catalog::MiniApp;
 use crate::{AppError, AppState, html};
 
 /// The host APIs the browser answers (its toast, modal, loading, action sheet, navigation bar,
@@ -397,6 +398,7 @@ impl Sessions {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/sessions", post(open))
+        .route("/api/sessions/preload", post(preload))
         .route("/api/sessions/{id}/socket", get(socket))
         .route("/api/sessions/{id}/files/{*path}", get(package_file))
 }
@@ -459,22 +461,53 @@ async fn package_file(
         .into_response())
 }
 
+/// The mini-program `{appid, channel}` names, in the version this browser (its device and
+/// whoever is logged in on it) gets, ready to launch.
+struct Chosen {
+    appid: String,
+    device: Option<String>,
+    user: Option<capsule_platform::User>,
+    app: Arc<MiniApp>,
+}
+
+async fn choose(state: &AppState, headers: &HeaderMap, body: &Json_) -> Result<Chosen, AppError> {
+    let appid =
+        body["appid"].as_str().ok_or_else(|| AppError::BadRequest("appid is required".into()))?.to_string();
+    let device = crate::host_app::device_of(headers);
+    let channel = Channel::parse(body["channel"].as_str().unwrap_or("release"))?;
+    let user = match &device {
+        Some(device) => state.platform.user_on_device(device).await?,
+        None => None,
+    };
+    let app = state.catalog.launch(&appid, channel, user.as_ref(), device.as_deref().unwrap_or("")).await?;
+    Ok(Chosen { appid, device, user, app })
+}
+
+/// Gets `{appid, channel}` ready to open for this browser: its worker started and its package
+/// opened, so that opening it only starts a session. The host asks when an anchor comes into
+/// view, as short-video hosts preload the mini-program a video carries.
+async fn preload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(body): Json<Json_>,
+) -> Result<Json<Json_>, AppError> {
+    let Chosen { app, .. } = choose(&state, &headers, &body).await?;
+    let runtime = state.runtime.clone();
+    tokio::task::spawn_blocking(move || runtime.warm(&app.source))
+        .await
+        .map_err(|e| AppError::Runtime(e.to_string()))?
+        .map_err(|e| AppError::Runtime(e.to_string()))?;
+    Ok(Json(json!({ "ready": true })))
+}
+
 /// Opens `{appid, path, query}` for this browser and answers with the first frame.
 async fn open(
     State(state): State<AppState>,
     headers: HeaderMap,
     Json(body): Json<Json_>,
 ) -> Result<Json<Json_>, AppError> {
-    let appid =
-        body["appid"].as_str().ok_or_else(|| AppError::BadRequest("appid is required".into()))?.to_string();
-    let device = crate::host_app::device_of(&headers);
-    let channel = Channel::parse(body["channel"].as_str().unwrap_or("release"))?;
+    let Chosen { appid, device, user, app } = choose(&state, &headers, &body).await?;
     let host = HostProfile::get(body["host"].as_str().unwrap_or(HostProfile::default_host().id))?;
-    let user = match &device {
-        Some(device) => state.platform.user_on_device(device).await?,
-        None => None,
-    };
-    let app = state.catalog.launch(&appid, channel, user.as_ref(), device.as_deref().unwrap_or("")).await?;
     let route =
         body["path"].as_str().map(|p| p.trim_start_matches('/').to_string()).filter(|p| !p.is_empty());
     let query = body["query"].as_str().unwrap_or("").trim_start_matches('?').to_string();

@@ -53,6 +53,38 @@ fn the_host_app_serves_its_page_assets_feed_and_search() {
 }
 
 #[test]
+fn preloading_starts_the_mini_programs_worker_once_and_opening_it_then_starts_no_other() {
+    let server = support::start();
+    let addr = server.addr.clone();
+    assert_eq!(server.runtime.live_workers(), 0, "no worker before anything is asked");
+    let shop = json!({ "appid": "tt0000000000shop" });
+    let (status, _, body) = http(&addr, "POST", "/api/sessions/preload", Some(&shop));
+    assert_eq!((status, json_of(&body)), (200, json!({ "ready": true })));
+    assert_eq!(server.runtime.live_workers(), 1, "the shop's worker is up before it opens");
+    // Asking again (another anchor of the same mini-program) starts nothing more.
+    assert_eq!(http(&addr, "POST", "/api/sessions/preload", Some(&shop)).0, 200);
+    let opened = http(&addr, "POST", "/api/sessions", Some(&json!({ "appid": "tt0000000000shop" })));
+    assert_eq!(opened.0, 200, "{}", String::from_utf8_lossy(&opened.2));
+    assert_eq!(server.runtime.live_workers(), 1, "opening used the preloaded worker");
+
+    // Bad requests say what is wrong and start nothing.
+    let (status, _, body) = http(&addr, "POST", "/api/sessions/preload", Some(&json!({})));
+    assert_eq!(status, 400);
+    assert!(json_of(&body)["error"].as_str().unwrap().contains("appid"));
+    let (status, _, body) =
+        http(&addr, "POST", "/api/sessions/preload", Some(&json!({ "appid": "tt00000000nosuch" })));
+    assert_eq!(status, 404, "{}", String::from_utf8_lossy(&body));
+    let (status, _, _) = http(
+        &addr,
+        "POST",
+        "/api/sessions/preload",
+        Some(&json!({ "appid": "tt0000000000shop", "channel": "nightly" })),
+    );
+    assert_eq!(status, 400);
+    assert_eq!(server.runtime.live_workers(), 1);
+}
+
+#[test]
 fn opening_a_mini_program_renders_its_first_frame_and_streams_over_a_socket() {
     let server = support::start();
     let addr = server.addr.clone();

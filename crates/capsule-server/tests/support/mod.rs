@@ -24,6 +24,8 @@ pub struct Server {
     pub secrets: Json,
     /// The server's data folder: `packages/` (the store), `cache/`, `demo-secrets.json`.
     pub folder: PathBuf,
+    /// The runtime whose worker processes run the server's sessions.
+    pub runtime: Arc<Runtime>,
     _folder: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -64,6 +66,7 @@ pub fn start_on(backend: Backend) -> Server {
     let kept = tempfile::tempdir().unwrap();
     let folder = kept.path().to_path_buf();
     let data = folder.clone();
+    let serving = runtime.clone();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::spawn(move || {
@@ -79,7 +82,7 @@ pub fn start_on(backend: Backend) -> Server {
             capsule_server::demo::seed(&platform, &store, &examples, Some(&secrets_file)).await.unwrap();
             let secrets: Json =
                 serde_json::from_str(&std::fs::read_to_string(&secrets_file).unwrap()).unwrap();
-            let state = AppState::new(platform, store, runtime, &data.join("cache"));
+            let state = AppState::new(platform, store, serving, &data.join("cache"));
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             ready_tx.send((listener.local_addr().unwrap().to_string(), secrets)).unwrap();
             capsule_server::serve_until(listener, state, async {
@@ -91,7 +94,7 @@ pub fn start_on(backend: Backend) -> Server {
         });
     });
     let (addr, secrets) = ready_rx.recv().unwrap();
-    Server { addr, backend, secrets, folder, _folder: kept, stop: Some(stop), thread: Some(thread) }
+    Server { addr, backend, secrets, folder, runtime, _folder: kept, stop: Some(stop), thread: Some(thread) }
 }
 
 /// An HTTP answer.
