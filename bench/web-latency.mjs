@@ -6,7 +6,8 @@
 // - tap-to-paint: a click on a category tab in the shop until the frame after the page shows
 //   that category (the server runs the handler and sends the patches);
 // - reference: a change the page makes itself (no server), until its frame, in the same run:
-//   the floor that frame timing puts under any tap-to-paint figure.
+//   the floor that frame timing puts under any tap-to-paint figure;
+// - server alone: the open's POST sent from Node after the browser has gone, the server's part.
 //
 // Each figure starts at the click event's own timeStamp (a capture-phase listener reads it), so
 // Playwright's work before the click does not count. It ends after the frame that paints the
@@ -177,6 +178,19 @@ for (let i = 0; i < rounds; i++) {
   local.push(await localOnce(i));
 }
 
+await browser.close();
+
+// The server's part of an open, alone: the same POST from Node, one after another, no browser
+// sharing the cores (sessions left open, as the browser's were while they showed).
+const launch = JSON.stringify({ appid: 'tt0000000000shop', path: 'pages/index/index', query: '', host: 'douyin' });
+const posts = [];
+for (let i = 0; i < rounds; i++) {
+  const start = performance.now();
+  const response = await fetch(base + '/api/sessions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: launch });
+  await response.json();
+  posts.push(performance.now() - start);
+}
+
 const row = (name, values, target) =>
   `| ${name} | ${values.length} | ${percentile(values, 50).toFixed(1)} ms | ${percentile(values, 95).toFixed(1)} ms | ${target} |`;
 console.log('Real mouse clicks in Chromium, reduced motion (no slide transitions).');
@@ -185,5 +199,5 @@ console.log('|---|---|---|---|---|');
 console.log(row('open: click on the anchor → the shop painted on screen', opens, 'under 100 ms'));
 console.log(row('tap-to-paint: click on a category tab → its list painted', taps, 'under 30 ms'));
 console.log(row('reference: click → a local DOM change painted', local, ''));
-await browser.close();
+console.log(row('server alone: POST /api/sessions from Node → its JSON read', posts, ''));
 server.kill();
