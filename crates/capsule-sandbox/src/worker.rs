@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value as Json, json};
@@ -52,6 +52,8 @@ pub trait WorkerHandler: Send + Sync {
     /// A call the child waits on; answer it through `answer`, now or later.
     fn call(&self, body: Json, answer: Answer);
     fn event(&self, body: Json);
+    /// The worker has died, for `reason`; called once, after its pending requests failed.
+    fn exited(&self, _reason: &WorkerError) {}
 }
 
 /// Sends one answer to one call of the child.
@@ -265,6 +267,7 @@ impl Worker {
         self.alive.store(false, Ordering::SeqCst);
         self.stdin.lock().unwrap_or_else(|e| e.into_inner()).take();
         self.fail_pending();
+        handler.exited(&self.death().unwrap_or_else(|| WorkerError::Crashed("it exited".into())));
     }
 }
 
@@ -292,9 +295,7 @@ pub struct ChildChannel {
     /// Frames that arrived while the child waited for an answer.
     backlog: VecDeque<Json>,
     next_call: u64,
-    entered_at: Arc<AtomicU64>,
-    hard_deadline_ms: Arc<AtomicU64>,
-    clock: Instant,
+    watchdog: Arc<Watchdog>,
 }
 
 impl std::fmt::Debug for ChildChannel {
@@ -327,37 +328,26 @@ impl ChildChannel {
             // The parent went away: nothing left to serve.
             std::process::exit(0);
         });
-        let entered_at = Arc::new(AtomicU64::new(u64::MAX));
-        let hard_deadline_ms = Arc::new(AtomicU64::new(hard_deadline.as_millis() as u64));
-        let clock = Instant::now();
-        let watched = entered_at.clone();
-        let limit = hard_deadline_ms.clone();
-        std::thread::spawn(move || {
-            loop {
-                std::thread::sleep(Duration::from_millis(10));
-                let at = watched.load(Ordering::Relaxed);
-                if at != u64::MAX && clock.elapsed().as_millis() as u64 > at + limit.load(Ordering::Relaxed) {
-                    eprintln!("capsule worker: a script ran past the hard deadline; stopping");
-                    std::process::exit(DEADLINE_EXIT_CODE);
-                }
-            }
+        let watchdog = Watchdog::start(hard_deadline, || {
+            eprintln!("capsule worker: a script ran past the hard deadline; stopping");
+            std::process::exit(DEADLINE_EXIT_CODE);
         });
-        Self { incoming: rx, backlog: VecDeque::new(), next_call: 1, entered_at, hard_deadline_ms, clock }
+        Self { incoming: rx, backlog: VecDeque::new(), next_call: 1, watchdog }
     }
 
     /// Changes the hard deadline for later entries.
     pub fn set_hard_deadline(&self, hard_deadline: Duration) {
-        self.hard_deadline_ms.store(hard_deadline.as_millis() as u64, Ordering::Relaxed);
+        self.watchdog.set_limit(hard_deadline);
     }
 
     /// Marks the start of work that must finish within the hard deadline.
     pub fn enter(&self) {
-        self.entered_at.store(self.clock.elapsed().as_millis() as u64, Ordering::Relaxed);
+        self.watchdog.enter();
     }
 
     /// Marks the end of that work.
     pub fn leave(&self) {
-        self.entered_at.store(u64::MAX, Ordering::Relaxed);
+        self.watchdog.leave();
     }
 
     /// The next message, waiting at most `timeout` (forever when `None`).
@@ -390,7 +380,7 @@ impl ChildChannel {
         self.next_call += 1;
         emit(&json!({ "call": id, "body": body }));
         // Waiting on the parent is not script time.
-        let entered = self.entered_at.swap(u64::MAX, Ordering::Relaxed);
+        let entered = self.watchdog.leave();
         let answer = loop {
             let Ok(frame) = self.incoming.recv() else { std::process::exit(0) };
             if frame.get("answer").and_then(Json::as_u64) == Some(id) {
@@ -398,10 +388,88 @@ impl ChildChannel {
             }
             self.backlog.push_back(frame);
         };
-        if entered != u64::MAX {
+        if entered {
             self.enter();
         }
         answer
+    }
+}
+
+/// Ends the worker when one entry into JavaScript outlives the hard deadline. Its thread sleeps
+/// until the deadline of the entry in progress, or, with none, until one starts: an idle worker
+/// never wakes it.
+struct Watchdog {
+    watch: Mutex<Watch>,
+    wake: Condvar,
+}
+
+struct Watch {
+    entered_at: Option<Instant>,
+    limit: Duration,
+    /// The thread waits for an entry (not for a deadline): the next entry must wake it.
+    idle: bool,
+    /// How many times the thread has woken (for tests: an idle worker's stays put).
+    wakeups: u64,
+}
+
+impl Watchdog {
+    /// Starts watching; `overrun` runs (on the watchdog's thread) when an entry passes `limit`.
+    fn start(limit: Duration, overrun: impl FnOnce() + Send + 'static) -> Arc<Self> {
+        let watchdog = Arc::new(Watchdog {
+            watch: Mutex::new(Watch { entered_at: None, limit, idle: false, wakeups: 0 }),
+            wake: Condvar::new(),
+        });
+        let watching = watchdog.clone();
+        std::thread::spawn(move || {
+            watching.until_overrun();
+            overrun();
+        });
+        watchdog
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Watch> {
+        self.watch.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn until_overrun(&self) {
+        let mut watch = self.lock();
+        loop {
+            watch = match watch.entered_at {
+                None => {
+                    watch.idle = true;
+                    self.wake.wait(watch).unwrap_or_else(|e| e.into_inner())
+                }
+                Some(at) => {
+                    let now = Instant::now();
+                    let deadline = at + watch.limit;
+                    if now >= deadline {
+                        return;
+                    }
+                    self.wake.wait_timeout(watch, deadline - now).unwrap_or_else(|e| e.into_inner()).0
+                }
+            };
+            watch.wakeups += 1;
+        }
+    }
+
+    fn enter(&self) {
+        let mut watch = self.lock();
+        watch.entered_at = Some(Instant::now());
+        // A thread waiting for a deadline wakes by itself, at one no later than this entry's.
+        if std::mem::take(&mut watch.idle) {
+            self.wake.notify_one();
+        }
+    }
+
+    /// Ends the entry in progress; whether there was one.
+    fn leave(&self) -> bool {
+        self.lock().entered_at.take().is_some()
+    }
+
+    fn set_limit(&self, limit: Duration) {
+        self.lock().limit = limit;
+        // A shorter limit may bring the deadline forward.
+        self.wake.notify_one();
     }
 }
 
@@ -419,5 +487,56 @@ fn emit(frame: &Json) {
     let mut stdout = std::io::stdout().lock();
     if stdout.write_all(line.as_bytes()).and_then(|()| stdout.flush()).is_err() {
         std::process::exit(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn watchdog(limit: Duration) -> (Arc<Watchdog>, Receiver<()>) {
+        let (overran, overrun) = mpsc::channel();
+        let watchdog = Watchdog::start(limit, move || {
+            let _ = overran.send(());
+        });
+        (watchdog, overrun)
+    }
+
+    const NOTICED_WITHIN: Duration = Duration::from_secs(5);
+
+    #[test]
+    fn an_entry_past_its_limit_is_stopped_and_one_that_leaves_in_time_is_not() {
+        let (watchdog, overrun) = watchdog(Duration::from_millis(500));
+        watchdog.enter();
+        assert!(watchdog.leave());
+        assert!(!watchdog.leave(), "nothing left to leave");
+        assert!(overrun.recv_timeout(Duration::from_millis(800)).is_err(), "a finished entry was stopped");
+        watchdog.enter();
+        overrun.recv_timeout(NOTICED_WITHIN).expect("an entry past its limit is stopped");
+    }
+
+    #[test]
+    fn an_idle_watchdog_sleeps_until_the_next_entry_wakes_it() {
+        let (watchdog, overrun) = watchdog(Duration::from_millis(30));
+        std::thread::sleep(Duration::from_millis(200));
+        // A watchdog that ticked would have woken about twenty times by now.
+        assert_eq!(watchdog.lock().wakeups, 0, "an idle watchdog woke");
+        // A short entry: woken for it, and once more at its deadline, then it waits again.
+        watchdog.enter();
+        watchdog.leave();
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(watchdog.lock().wakeups <= 2, "woke {} times for one entry", watchdog.lock().wakeups);
+        assert!(overrun.try_recv().is_err());
+        // Entries after idleness are watched still.
+        watchdog.enter();
+        overrun.recv_timeout(NOTICED_WITHIN).expect("an entry past its limit is stopped");
+    }
+
+    #[test]
+    fn a_shorter_limit_brings_the_deadline_of_the_entry_in_progress_forward() {
+        let (watchdog, overrun) = watchdog(Duration::from_secs(600));
+        watchdog.enter();
+        watchdog.set_limit(Duration::from_millis(20));
+        overrun.recv_timeout(NOTICED_WITHIN).expect("the new limit applies to the entry in progress");
     }
 }
