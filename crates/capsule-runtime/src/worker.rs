@@ -135,6 +135,21 @@ impl WorkerHandler for ParentHandler {
         });
     }
 
+    /// Each of the worker's sessions hears that it stopped, in its update stream.
+    fn exited(&self, reason: &WorkerError) {
+        let sinks: Vec<UpdateSink> = self
+            .sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .map(|e| e.sink.clone())
+            .collect();
+        let stopped = json!({ "kind": "stopped", "text": SessionError::Stopped(reason.clone()).to_string() });
+        for sink in sinks {
+            sink(stopped.clone());
+        }
+    }
+
     fn event(&self, body: Json) {
         let session = body["session"].as_u64().unwrap_or(0);
         if let Some(call) = body.get("async") {
@@ -211,9 +226,10 @@ impl Runtime {
         self.worker_for(source, source.is_file()).map(|_| ())
     }
 
-    /// How many worker processes are alive (one per mini-program that launched or was warmed).
-    pub fn live_workers(&self) -> usize {
-        self.apps.lock().unwrap_or_else(|e| e.into_inner()).values().filter(|a| a.worker.is_alive()).count()
+    /// The process ids of the live workers (one per mini-program that launched or was warmed).
+    pub fn worker_pids(&self) -> Vec<u32> {
+        let apps = self.apps.lock().unwrap_or_else(|e| e.into_inner());
+        apps.values().filter(|a| a.worker.is_alive()).map(|a| a.worker.pid()).collect()
     }
 
     /// Launches a session of the mini-program at `source` for `user`.
@@ -327,7 +343,8 @@ impl RemoteSession {
         self.request(json!({ "op": "page_event", "name": name, "arg": arg }))
     }
 
-    /// Updates pushed since the last call, in their wire form ([`update_to_json`]).
+    /// Updates pushed since the last call, in their wire form ([`update_to_json`]). When the
+    /// worker dies, its sessions' last update is `{"kind": "stopped", "text": why}`.
     pub fn updates(&self) -> Vec<Json> {
         let rx = self.updates.lock().unwrap_or_else(|e| e.into_inner());
         rx.try_iter().collect()

@@ -151,6 +151,12 @@ fn a_crashed_worker_fails_its_sessions_only_and_relaunches() {
     let err = session.view().unwrap_err();
     assert!(matches!(err, SessionError::Stopped(_)), "{err}");
     assert!(err.to_string().contains("relaunch"), "{err}");
+    // Its update stream ends by saying so (what a browser's socket passes on).
+    let updates = session.updates();
+    let last = updates.last().expect("a last update");
+    assert_eq!(last["kind"], "stopped", "{updates:?}");
+    assert_eq!(last["text"], err.to_string());
+    assert!(shop_session.updates().iter().all(|u| u["kind"] != "stopped"), "the shop's session was told");
 
     // The shop's live session never noticed.
     assert!(shop_session.view().unwrap()["tree"].to_string().contains("product-card"));

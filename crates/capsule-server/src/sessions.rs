@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -567,18 +566,6 @@ async fn open(
     if let Some(visitor) = crate::host_app::visitor(user.as_ref(), device.as_deref()) {
         state.platform.record_open(&appid, &visitor).await?;
     }
-    // Updates reach the socket through the sink; this thread only watches the worker, so a
-    // crash reaches the browser as `stopped`.
-    std::thread::spawn(move || {
-        while !live.closed.load(Ordering::SeqCst) {
-            std::thread::sleep(Duration::from_millis(200));
-            if !live.remote.is_alive() {
-                let _ =
-                    out.send(json!({ "kind": "stopped", "text": "the mini-program stopped; relaunch it" }));
-                break;
-            }
-        }
-    });
     Ok(Json(json!({
         "session": id,
         "page": view["page"],

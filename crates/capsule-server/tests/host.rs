@@ -56,16 +56,16 @@ fn the_host_app_serves_its_page_assets_feed_and_search() {
 fn preloading_starts_the_mini_programs_worker_once_and_opening_it_then_starts_no_other() {
     let server = support::start();
     let addr = server.addr.clone();
-    assert_eq!(server.runtime.live_workers(), 0, "no worker before anything is asked");
+    assert_eq!(server.runtime.worker_pids().len(), 0, "no worker before anything is asked");
     let shop = json!({ "appid": "tt0000000000shop" });
     let (status, _, body) = http(&addr, "POST", "/api/sessions/preload", Some(&shop));
     assert_eq!((status, json_of(&body)), (200, json!({ "ready": true })));
-    assert_eq!(server.runtime.live_workers(), 1, "the shop's worker is up before it opens");
+    assert_eq!(server.runtime.worker_pids().len(), 1, "the shop's worker is up before it opens");
     // Asking again (another anchor of the same mini-program) starts nothing more.
     assert_eq!(http(&addr, "POST", "/api/sessions/preload", Some(&shop)).0, 200);
     let opened = http(&addr, "POST", "/api/sessions", Some(&json!({ "appid": "tt0000000000shop" })));
     assert_eq!(opened.0, 200, "{}", String::from_utf8_lossy(&opened.2));
-    assert_eq!(server.runtime.live_workers(), 1, "opening used the preloaded worker");
+    assert_eq!(server.runtime.worker_pids().len(), 1, "opening used the preloaded worker");
 
     // Bad requests say what is wrong and start nothing.
     let (status, _, body) = http(&addr, "POST", "/api/sessions/preload", Some(&json!({})));
@@ -81,7 +81,48 @@ fn preloading_starts_the_mini_programs_worker_once_and_opening_it_then_starts_no
         Some(&json!({ "appid": "tt0000000000shop", "channel": "nightly" })),
     );
     assert_eq!(status, 400);
-    assert_eq!(server.runtime.live_workers(), 1);
+    assert_eq!(server.runtime.worker_pids().len(), 1);
+}
+
+#[test]
+fn a_worker_that_dies_tells_the_open_socket_its_mini_program_stopped() {
+    let server = support::start();
+    let addr = server.addr.clone();
+    let open = || {
+        let (status, _, body) =
+            http(&addr, "POST", "/api/sessions", Some(&json!({ "appid": "tt0000000000shop" })));
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        json_of(&body)
+    };
+    let opened = open();
+    let url = format!("ws://{addr}/api/sessions/{}/socket", opened["session"].as_str().unwrap());
+    let (mut socket, _) = tungstenite::connect(url).unwrap();
+    if let tungstenite::stream::MaybeTlsStream::Plain(stream) = socket.get_ref() {
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    }
+    // The worker dies from outside (a crash, the OOM killer): the socket hears it, with why.
+    let pids = server.runtime.worker_pids();
+    assert_eq!(pids.len(), 1);
+    let killed = std::process::Command::new("kill").args(["-9", &pids[0].to_string()]).status().unwrap();
+    assert!(killed.success());
+    let stopped = loop {
+        match socket.read().expect("the socket says the mini-program stopped") {
+            tungstenite::Message::Text(text) => {
+                let message: Json = serde_json::from_str(&text).unwrap();
+                if message["kind"] == "stopped" {
+                    break message;
+                }
+            }
+            tungstenite::Message::Close(_) => panic!("the socket closed without saying why"),
+            _ => {}
+        }
+    };
+    let text = stopped["text"].as_str().unwrap();
+    assert!(text.contains("stopped unexpectedly") && text.contains("relaunch"), "{text}");
+    // Opening it again starts a new worker.
+    let again = open();
+    assert!(again["html"].as_str().unwrap().contains("Ceramic mug"));
+    assert!(!server.runtime.worker_pids().contains(&pids[0]));
 }
 
 #[test]
