@@ -335,7 +335,7 @@ impl ChildChannel {
         Self { incoming: rx, backlog: VecDeque::new(), next_call: 1, watchdog }
     }
 
-    /// Changes the hard deadline for later entries.
+    /// Changes the hard deadline, for the entry in progress too.
     pub fn set_hard_deadline(&self, hard_deadline: Duration) {
         self.watchdog.set_limit(hard_deadline);
     }

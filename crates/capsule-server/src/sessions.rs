@@ -540,7 +540,7 @@ async fn open(
     // The session's storage is this browser's.
     let storage_owner = device.clone();
     // Updates and host calls leave on one channel, in the order the session made them.
-    let updates = out.clone();
+    let updates = out;
     let sink: UpdateSink = Arc::new(move |update| {
         let _ = updates.send(update);
     });
@@ -562,7 +562,7 @@ async fn open(
         ))),
         closed: AtomicBool::new(false),
     });
-    state.sessions.0.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), live.clone());
+    state.sessions.0.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), live);
     if let Some(visitor) = crate::host_app::visitor(user.as_ref(), device.as_deref()) {
         state.platform.record_open(&appid, &visitor).await?;
     }
