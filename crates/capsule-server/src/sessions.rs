@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -381,16 +382,49 @@ impl Live {
     }
 }
 
-#[derive(Default)]
-pub struct Sessions(Mutex<HashMap<String, Arc<Live>>>);
+/// How long an opened session waits for its page's socket by default.
+const CONNECT_WITHIN: Duration = Duration::from_secs(30);
+
+/// The sessions the server runs, by id.
+pub struct Sessions {
+    live: Mutex<HashMap<String, Arc<Live>>>,
+    /// A session whose page has not connected by then is closed: a page that went away, or a
+    /// script opening sessions by the hundred, holds no mini-program in a worker.
+    connect_within: Duration,
+}
+
+impl Default for Sessions {
+    fn default() -> Self {
+        Sessions::connecting_within(CONNECT_WITHIN)
+    }
+}
 
 impl Sessions {
+    pub fn connecting_within(connect_within: Duration) -> Self {
+        Sessions { live: Mutex::default(), connect_within }
+    }
+
     fn get(&self, id: &str) -> Option<Arc<Live>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
+        self.live.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
     }
 
     fn remove(&self, id: &str) -> Option<Arc<Live>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(id)
+        self.live.lock().unwrap_or_else(|e| e.into_inner()).remove(id)
+    }
+
+    /// Keeps `live` as `id` until its page connects, or closes it when no page has in time.
+    fn insert(self: &Arc<Self>, id: String, live: Arc<Live>) {
+        self.live.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), live.clone());
+        let sessions = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(sessions.connect_within).await;
+            // Taking its outgoing side leaves nothing for a page that connects after all.
+            let unconnected = live.outgoing.lock().unwrap_or_else(|e| e.into_inner()).take().is_some();
+            if unconnected {
+                sessions.remove(&id);
+                live.close();
+            }
+        });
     }
 }
 
@@ -562,7 +596,7 @@ async fn open(
         ))),
         closed: AtomicBool::new(false),
     });
-    state.sessions.0.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), live);
+    state.sessions.insert(id.clone(), live);
     if let Some(visitor) = crate::host_app::visitor(user.as_ref(), device.as_deref()) {
         state.platform.record_open(&appid, &visitor).await?;
     }

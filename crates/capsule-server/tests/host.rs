@@ -85,6 +85,46 @@ fn preloading_starts_the_mini_programs_worker_once_and_opening_it_then_starts_no
 }
 
 #[test]
+fn a_session_whose_page_never_connects_is_closed_and_one_that_connects_lives_on() {
+    let connect_within = Duration::from_millis(400);
+    let server = support::start_with(capsule_db::Backend::Sqlite, move |state| {
+        state.sessions =
+            std::sync::Arc::new(capsule_server::sessions::Sessions::connecting_within(connect_within));
+    });
+    let addr = server.addr.clone();
+    let open = || {
+        let (status, _, body) =
+            http(&addr, "POST", "/api/sessions", Some(&json!({ "appid": "tt0000000000shop" })));
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        json_of(&body)
+    };
+    let socket_url =
+        |opened: &Json| format!("ws://{addr}/api/sessions/{}/socket", opened["session"].as_str().unwrap());
+    let abandoned = open();
+    let kept = open();
+    let (mut socket, _) = tungstenite::connect(socket_url(&kept)).unwrap();
+    if let tungstenite::stream::MaybeTlsStream::Plain(stream) = socket.get_ref() {
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    }
+    std::thread::sleep(connect_within * 3);
+    // The page that never came finds its session gone.
+    let late = tungstenite::connect(socket_url(&abandoned)).expect_err("a closed session takes no socket");
+    assert!(matches!(&late, tungstenite::Error::Http(response) if response.status() == 404), "{late}");
+    // The connected one still answers: "Add to cart" changes its page and asks for a toast.
+    let page = kept["page"].as_u64().unwrap();
+    let add = json!({ "type": "event", "page": page, "path": [3, 0, 0, 3], "event": "tap", "detail": {} });
+    socket.send(tungstenite::Message::Text(add.to_string().into())).unwrap();
+    let mut kinds = Vec::new();
+    while kinds.last().map(String::as_str) != Some("settled") {
+        if let tungstenite::Message::Text(text) = socket.read().expect("the kept session answers") {
+            let message: Json = serde_json::from_str(&text).unwrap();
+            kinds.push(message["kind"].as_str().unwrap_or("").to_string());
+        }
+    }
+    assert!(kinds.contains(&"call".to_string()) && !kinds.contains(&"stopped".to_string()), "{kinds:?}");
+}
+
+#[test]
 fn a_worker_that_dies_tells_the_open_socket_its_mini_program_stopped() {
     let server = support::start();
     let addr = server.addr.clone();

@@ -56,6 +56,11 @@ pub fn start() -> Server {
 }
 
 pub fn start_on(backend: Backend) -> Server {
+    start_with(backend, |_| {})
+}
+
+/// A server whose state `adjust` changes before it serves (shorter limits, for one).
+pub fn start_with(backend: Backend, adjust: impl FnOnce(&mut AppState) + Send + 'static) -> Server {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     let worker = PathBuf::from(env!("CARGO_BIN_EXE_capsule-server-worker"));
     let runtime = Runtime::new(
@@ -82,7 +87,8 @@ pub fn start_on(backend: Backend) -> Server {
             capsule_server::demo::seed(&platform, &store, &examples, Some(&secrets_file)).await.unwrap();
             let secrets: Json =
                 serde_json::from_str(&std::fs::read_to_string(&secrets_file).unwrap()).unwrap();
-            let state = AppState::new(platform, store, serving, &data.join("cache"));
+            let mut state = AppState::new(platform, store, serving, &data.join("cache"));
+            adjust(&mut state);
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             ready_tx.send((listener.local_addr().unwrap().to_string(), secrets)).unwrap();
             capsule_server::serve_until(listener, state, async {
