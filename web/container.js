@@ -28,9 +28,23 @@ const AWAITED_EVENTS = new Set([
   'columnchange', 'submit', 'reset', 'focus', 'blur', 'cancel',
 ]);
 
+// Whether the person is doing something now: set as a press, a key or a choice starts and
+// cleared once the task that dispatched it is over.
+let personActing = false;
+for (const type of ['pointerdown', 'pointerup', 'click', 'keydown', 'keyup', 'change', 'submit']) {
+  window.addEventListener(type, (event) => {
+    if (!event.isTrusted || personActing) return;
+    personActing = true;
+    setTimeout(() => { personActing = false; });
+  }, { capture: true });
+}
+
 function awaited(message) {
   if (message.type === 'event') return AWAITED_EVENTS.has(message.event) && message.detail?.source !== 'autoplay';
   if (message.type === 'pageEvent') return !['onPageScroll', 'onReachBottom'].includes(message.name);
+  // A reply answers the person when they just chose (the modal's OK, an action sheet's item);
+  // one the container makes by itself (a toast shown, a title set) holds no frame.
+  if (message.type === 'reply') return personActing;
   return true;
 }
 

@@ -89,6 +89,10 @@ export class SessionSocket {
   // still on its way, waits for it as the worker writes (a frame cannot sleep; it watches the
   // mailbox's generation), SETTLE_WAIT_MS at most.
   look() {
+    // A user timing mark (Chromium's performance panel shows it): this frame looked for an
+    // answer. Only the last is kept; observers see every one.
+    performance.clearMarks('capsule-settle-wait');
+    performance.mark('capsule-settle-wait');
     const deadline = performance.now() + SETTLE_WAIT_MS;
     let generation = -1;
     while (!this.closed) {

@@ -531,6 +531,33 @@ test('an opened container is in place, first page inside, in the frame that firs
   await page.context().close();
 });
 
+test('a reply the container makes by itself holds no frame; the person\'s choice does', async () => {
+  const page = await newPage();
+  // Every frame that looks for the session's answer leaves a user timing mark.
+  await page.addInitScript(() => {
+    window.settleWaits = 0;
+    new PerformanceObserver((list) => {
+      window.settleWaits += list.getEntriesByName('capsule-settle-wait').length;
+    }).observe({ entryTypes: ['mark'] });
+  });
+  // The film page sets its bar's title and colour as it loads: host calls the container
+  // answers by itself, with no one touching anything.
+  const film = await openCinema(page, 'pages/film/film', 'id=f1');
+  await page.waitForFunction(() => document.querySelector('.container .title').textContent === 'The Grinch', null, WAIT);
+  await film.locator('.page:not([hidden])').evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  assert.equal(await page.evaluate(() => window.settleWaits), 0, 'an automatic reply made a frame wait');
+
+  // Choosing in the action sheet answers the person: the next frame looks for what it causes.
+  await film.getByRole('button', { name: 'Options' }).click();
+  const sheet = film.getByRole('menu', { name: 'Actions' });
+  await sheet.waitFor();
+  const before = await page.evaluate(() => window.settleWaits);
+  await sheet.getByRole('menuitem', { name: 'Want to see' }).click();
+  await page.getByText('Added to Want to see').waitFor();
+  assert.ok(await page.evaluate(() => window.settleWaits) > before, 'the choice\'s reply did not wait for its answer');
+  await page.context().close();
+});
+
 test('a tap\'s answer is painted in the next frame, from the worker\'s shared mailbox, once', async () => {
   const page = await newPage();
   // The host page is cross-origin isolated, so it can share memory with its socket worker.
