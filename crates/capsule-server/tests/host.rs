@@ -8,6 +8,25 @@ use std::time::Duration;
 use serde_json::{Value as Json, json};
 use support::{http, json_of};
 
+/// Opens the shop for a browser without a device cookie; its answer, the first frame.
+fn open_shop(addr: &str) -> Json {
+    let (status, _, body) =
+        http(addr, "POST", "/api/sessions", Some(&json!({ "appid": "tt0000000000shop" })));
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    json_of(&body)
+}
+
+type Socket = tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>;
+
+/// A session's WebSocket, whose reads give up after 10 s.
+fn connect(url: &str) -> Socket {
+    let (socket, _) = tungstenite::connect(url).unwrap();
+    if let tungstenite::stream::MaybeTlsStream::Plain(stream) = socket.get_ref() {
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    }
+    socket
+}
+
 #[test]
 fn the_host_app_serves_its_page_assets_feed_and_search() {
     let server = support::start();
@@ -63,8 +82,7 @@ fn preloading_starts_the_mini_programs_worker_once_and_opening_it_then_starts_no
     assert_eq!(server.runtime.worker_pids().len(), 1, "the shop's worker is up before it opens");
     // Asking again (another anchor of the same mini-program) starts nothing more.
     assert_eq!(http(&addr, "POST", "/api/sessions/preload", Some(&shop)).0, 200);
-    let opened = http(&addr, "POST", "/api/sessions", Some(&json!({ "appid": "tt0000000000shop" })));
-    assert_eq!(opened.0, 200, "{}", String::from_utf8_lossy(&opened.2));
+    open_shop(&addr);
     assert_eq!(server.runtime.worker_pids().len(), 1, "opening used the preloaded worker");
 
     // Bad requests say what is wrong and start nothing.
@@ -92,20 +110,11 @@ fn a_session_whose_page_never_connects_is_closed_and_one_that_connects_lives_on(
             std::sync::Arc::new(capsule_server::sessions::Sessions::connecting_within(connect_within));
     });
     let addr = server.addr.clone();
-    let open = || {
-        let (status, _, body) =
-            http(&addr, "POST", "/api/sessions", Some(&json!({ "appid": "tt0000000000shop" })));
-        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
-        json_of(&body)
-    };
     let socket_url =
         |opened: &Json| format!("ws://{addr}/api/sessions/{}/socket", opened["session"].as_str().unwrap());
-    let abandoned = open();
-    let kept = open();
-    let (mut socket, _) = tungstenite::connect(socket_url(&kept)).unwrap();
-    if let tungstenite::stream::MaybeTlsStream::Plain(stream) = socket.get_ref() {
-        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    }
+    let abandoned = open_shop(&addr);
+    let kept = open_shop(&addr);
+    let mut socket = connect(&socket_url(&kept));
     std::thread::sleep(connect_within * 3);
     // The page that never came finds its session gone.
     let late = tungstenite::connect(socket_url(&abandoned)).expect_err("a closed session takes no socket");
@@ -128,18 +137,9 @@ fn a_session_whose_page_never_connects_is_closed_and_one_that_connects_lives_on(
 fn a_worker_that_dies_tells_the_open_socket_its_mini_program_stopped() {
     let server = support::start();
     let addr = server.addr.clone();
-    let open = || {
-        let (status, _, body) =
-            http(&addr, "POST", "/api/sessions", Some(&json!({ "appid": "tt0000000000shop" })));
-        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
-        json_of(&body)
-    };
-    let opened = open();
-    let url = format!("ws://{addr}/api/sessions/{}/socket", opened["session"].as_str().unwrap());
-    let (mut socket, _) = tungstenite::connect(url).unwrap();
-    if let tungstenite::stream::MaybeTlsStream::Plain(stream) = socket.get_ref() {
-        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    }
+    let opened = open_shop(&addr);
+    let mut socket =
+        connect(&format!("ws://{addr}/api/sessions/{}/socket", opened["session"].as_str().unwrap()));
     // The worker dies from outside (a crash, the OOM killer): the socket hears it, with why.
     let pids = server.runtime.worker_pids();
     assert_eq!(pids.len(), 1);
@@ -160,7 +160,7 @@ fn a_worker_that_dies_tells_the_open_socket_its_mini_program_stopped() {
     let text = stopped["text"].as_str().unwrap();
     assert!(text.contains("stopped unexpectedly") && text.contains("relaunch"), "{text}");
     // Opening it again starts a new worker.
-    let again = open();
+    let again = open_shop(&addr);
     assert!(again["html"].as_str().unwrap().contains("Ceramic mug"));
     assert!(!server.runtime.worker_pids().contains(&pids[0]));
 }
@@ -193,10 +193,7 @@ fn opening_a_mini_program_renders_its_first_frame_and_streams_over_a_socket() {
     assert_eq!(apps["recent"][0]["appid"], "tt0000000000shop");
 
     let url = format!("ws://{addr}/api/sessions/{}/socket", opened["session"].as_str().unwrap());
-    let (mut socket, _) = tungstenite::connect(url).unwrap();
-    if let tungstenite::stream::MaybeTlsStream::Plain(stream) = socket.get_ref() {
-        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    }
+    let mut socket = connect(&url);
     // The next message of `kind` (of any kind when it is empty).
     let next = |socket: &mut tungstenite::WebSocket<_>, kind: &str| loop {
         let message = socket.read().unwrap();
