@@ -37,6 +37,9 @@ pub struct RuntimeConfig {
     pub hard_deadline: Duration,
     pub memory_cap_bytes: u64,
     pub limits: SessionLimits,
+    /// A worker with no session for this long is stopped (the next launch starts another), so
+    /// mini-programs opened once, or only preloaded, hold no process for long.
+    pub idle_worker_timeout: Duration,
 }
 
 impl RuntimeConfig {
@@ -47,6 +50,7 @@ impl RuntimeConfig {
             hard_deadline: Duration::from_secs(3),
             memory_cap_bytes: 2 << 30,
             limits: SessionLimits::default(),
+            idle_worker_timeout: Duration::from_secs(300),
         }
     }
 }
@@ -108,11 +112,24 @@ struct ParentHandler {
     worker: OnceLock<Weak<Worker>>,
     storage: Arc<dyn Storage>,
     sessions: Mutex<HashMap<u64, SessionEnds>>,
+    /// When a launch last asked for the worker or one of its sessions last closed.
+    last_used: Mutex<Instant>,
 }
 
 impl ParentHandler {
+    fn touch(&self) {
+        *self.last_used.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+    }
+
+    /// Whether the worker has had no session for `timeout`.
+    fn idle_for(&self, timeout: Duration) -> bool {
+        self.sessions.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
+            && self.last_used.lock().unwrap_or_else(|e| e.into_inner()).elapsed() >= timeout
+    }
+
     fn forget(&self, session: u64) {
         self.sessions.lock().unwrap_or_else(|e| e.into_inner()).remove(&session);
+        self.touch();
     }
 
     fn ends<R>(&self, session: u64, pick: impl FnOnce(&SessionEnds) -> R) -> Option<R> {
@@ -182,7 +199,39 @@ impl WorkerHandler for ParentHandler {
 
 impl Runtime {
     pub fn new(config: RuntimeConfig, host: Arc<dyn Host>, storage: Arc<dyn Storage>) -> Arc<Runtime> {
-        Arc::new(Runtime { config, host, storage, apps: Mutex::default(), next_session: Mutex::new(1) })
+        let runtime =
+            Arc::new(Runtime { config, host, storage, apps: Mutex::default(), next_session: Mutex::new(1) });
+        // Idle workers are looked for twice per timeout (between 50 ms and 30 s apart), for as
+        // long as the runtime lives.
+        let every = (runtime.config.idle_worker_timeout / 2)
+            .clamp(Duration::from_millis(50), Duration::from_secs(30));
+        let watched = Arc::downgrade(&runtime);
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(every);
+                let Some(runtime) = watched.upgrade() else { break };
+                runtime.stop_idle_workers();
+            }
+        });
+        runtime
+    }
+
+    /// Stops the workers that have had no session for the idle timeout (and forgets dead ones).
+    fn stop_idle_workers(&self) {
+        let timeout = self.config.idle_worker_timeout;
+        let stopped: Vec<AppWorker> = {
+            let mut apps = self.apps.lock().unwrap_or_else(|e| e.into_inner());
+            let idle: Vec<String> = apps
+                .iter()
+                .filter(|(_, app)| !app.worker.is_alive() || app.handler.idle_for(timeout))
+                .map(|(key, _)| key.clone())
+                .collect();
+            idle.iter().filter_map(|key| apps.remove(key)).collect()
+        };
+        // Outside the lock: stopping waits for the process to end.
+        for app in stopped {
+            app.worker.kill(WorkerError::Idle);
+        }
     }
 
     /// The live worker for `source` (a project folder or package), started when needed.
@@ -196,12 +245,14 @@ impl Runtime {
         if let Some(app) = apps.get(&key)
             && app.worker.is_alive()
         {
+            app.handler.touch();
             return Ok((app.worker.clone(), app.handler.clone()));
         }
         let handler = Arc::new(ParentHandler {
             worker: OnceLock::new(),
             storage: self.storage.clone(),
             sessions: Mutex::default(),
+            last_used: Mutex::new(Instant::now()),
         });
         let spec = WorkerSpec {
             program: self.config.program.clone(),

@@ -191,3 +191,34 @@ fn a_session_with_an_update_sink_gets_its_updates_there_and_polling_it_does_not_
     }
     assert!(started.elapsed() >= Duration::from_millis(120), "{:?}", started.elapsed());
 }
+
+#[test]
+fn a_worker_without_sessions_is_stopped_after_the_idle_timeout_and_one_with_a_session_is_not() {
+    let mut config = RuntimeConfig::new(PathBuf::from(env!("CARGO_BIN_EXE_capsule-worker")), Vec::new());
+    config.idle_worker_timeout = Duration::from_millis(300);
+    let runtime = Runtime::new(config, Arc::new(TestHost::new()), Arc::new(MemoryStorage::default()));
+    let process_exists = |pid: u32| Path::new(&format!("/proc/{pid}")).exists();
+    // Once the timeout has passed a few times over, the idle workers are gone.
+    let after_idle = || std::thread::sleep(Duration::from_millis(1500));
+
+    // The shop is only preloaded; the other app has a session open.
+    runtime.warm(&shop()).unwrap();
+    let preloaded = runtime.worker_pid(&shop()).expect("the shop's worker");
+    let app = hostile_app("idle", "this.setData({ state: 'tapped' });");
+    let session = runtime.launch(app.path(), &LaunchOptions::default(), None).unwrap();
+    let busy = runtime.worker_pid(app.path()).expect("the app's worker");
+    after_idle();
+    assert_eq!(runtime.worker_pid(&shop()), None, "the preloaded worker outlived its idle timeout");
+    assert!(!process_exists(preloaded), "its process is still there");
+    assert_eq!(runtime.worker_pid(app.path()), Some(busy), "a worker with a session was stopped");
+    tap(&session).unwrap();
+    assert!(session.view().unwrap()["tree"].to_string().contains("tapped"));
+
+    // Once its session closes, that worker goes too; launching again starts a new one.
+    session.close();
+    after_idle();
+    assert_eq!(runtime.worker_pid(app.path()), None);
+    assert!(!process_exists(busy));
+    shop_still_serves(&runtime);
+    assert_ne!(runtime.worker_pid(&shop()), Some(preloaded));
+}

@@ -43,6 +43,8 @@ pub enum WorkerError {
     Memory(u64),
     #[error("the mini-program's worker stopped unexpectedly ({0})")]
     Crashed(String),
+    #[error("the mini-program's worker was stopped: it had no session for a while")]
+    Idle,
     #[error("{0}")]
     Failed(String),
 }
