@@ -13,9 +13,10 @@
 // Playwright's work before the click does not count. It ends after the frame that paints the
 // change: a change made in a task is painted by the next frame (requestAnimationFrame, then a
 // task); a change made inside a frame's requestAnimationFrame callback (the container applies a
-// fast answer there) is painted by that same frame, so only the task after it is waited for. The browser context asks for reduced
-// motion, as the browser suites do: the container and pages then appear without their slide
-// transitions, which are design rather than latency. Prints p50/p95 over ROUNDS of each.
+// fast answer there) is painted by that same frame, so only the task after it is waited for.
+// The browser context asks for reduced motion, as the browser suites do: the container and
+// pages then appear without their slide transitions, which are design rather than latency.
+// Prints p50/p95 over ROUNDS of each.
 //
 //   (cd tests/web && npm ci) && cargo build --release -p capsule-cli && \
 //     node bench/web-latency.mjs target/release/capsule [ROUNDS]

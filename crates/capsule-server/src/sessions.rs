@@ -414,10 +414,13 @@ impl Sessions {
 
     /// Keeps `live` as `id` until its page connects, or closes it when no page has in time.
     fn insert(self: &Arc<Self>, id: String, live: Arc<Live>) {
-        self.live.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), live.clone());
+        // The timer holds the session weakly: one that ends sooner is freed at once.
+        let watched = Arc::downgrade(&live);
+        self.live.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), live);
         let sessions = self.clone();
         tokio::spawn(async move {
             tokio::time::sleep(sessions.connect_within).await;
+            let Some(live) = watched.upgrade() else { return };
             // Taking its outgoing side leaves nothing for a page that connects after all.
             let unconnected = live.outgoing.lock().unwrap_or_else(|e| e.into_inner()).take().is_some();
             if unconnected {
