@@ -21,12 +21,14 @@ test('the feed shows videos with their anchors', async () => {
 });
 
 test('an anchor coming into view gets its mini-program ready to open, once', async () => {
-  const page = await newPage();
+  // A page of its own, watched from before it loads (the first page's own preloads, still
+  // on their way, are not this page's).
+  const page = await (await newPage()).context().newPage();
   const preloads = [];
   page.on('request', (request) => {
     if (request.url().endsWith('/api/sessions/preload')) preloads.push(request);
   });
-  await page.reload();
+  await page.goto(baseUrl() + '/');
   const asked = async (count) => {
     const deadline = Date.now() + 20000;
     while (preloads.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
